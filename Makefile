@@ -1,0 +1,60 @@
+# finlake — every target sets up what it needs; on a fresh machine `make run` and `make test` are enough.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TOOLS := .tools
+LAKE ?= ./lake
+
+.PHONY: help
+help: ## list the targets
+	@echo "finlake — make targets:"
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+.PHONY: check-java
+check-java:
+	@java -version 2>&1 | grep -q 'version "17' || { echo "Java 17 is required: install it with 'sudo apt-get install -y openjdk-17-jre-headless' (or 'brew install openjdk@17')."; exit 1; }
+
+.PHONY: check-python
+check-python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (AWS Glue 5.1 runs 3.11): install python3.11, or set PYTHON=/path/to/python3.11."; exit 1; }
+
+$(STAMP): pyproject.toml | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "installing finlake and its pinned dependencies into $(VENV) ..."
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+.PHONY: venv
+venv: $(STAMP) ## create the virtual environment and install (done by every other target)
+
+.PHONY: run
+run: venv check-java ## run the whole pipeline locally on generated data (lake: ./lake)
+	$(VENV)/bin/finlake --lake $(LAKE) run
+
+.PHONY: test
+test: venv check-java ## run the test suite (Spark, Terraform, AWS mocks)
+	$(PY) -m pytest -q
+
+.PHONY: lint
+lint: venv ## ruff (lint + format check) and mypy on the package
+	$(VENV)/bin/ruff check src tests glue_jobs
+	$(VENV)/bin/ruff format --check src tests glue_jobs
+	$(VENV)/bin/mypy
+
+.PHONY: format
+format: venv ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix src tests glue_jobs
+	$(VENV)/bin/ruff format src tests glue_jobs
+
+.PHONY: clean
+clean: ## remove the local lake, build output and caches (keeps the venv)
+	rm -rf $(LAKE) build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts
+
+.PHONY: distclean
+distclean: clean ## also remove the virtual environment and tool environments
+	rm -rf $(VENV) $(TOOLS)

@@ -1,0 +1,26 @@
+"""AWS Glue job: Bronze -> Silver (clean, type, deduplicate, quarantine, publish atomically).
+
+Locally: python glue_jobs/bronze_to_silver.py --JOB_NAME bronze_to_silver --bronze_root lake/bronze ...
+(or simply `finlake bronze-to-silver`, which calls the same library function).
+"""
+
+import sys
+
+from finlake.glue_runtime import glue_job
+from finlake.silver.job import run_bronze_to_silver
+
+# Every argument Terraform must pass (the Terraform contract test reads this list).
+REQUIRED_ARGS = [
+    "JOB_NAME",
+    "bronze_root",
+    "silver_root",
+    "silver_restricted_root",
+    "quarantine_root",
+    "runs_root",
+    "state_root",
+    "full_refresh",
+]
+
+if __name__ == "__main__":
+    with glue_job(sys.argv, REQUIRED_ARGS) as job:
+        run_bronze_to_silver(job.spark, job.lake, full_refresh=job.flag("full_refresh"), run_id=job.run_id)

@@ -1,0 +1,29 @@
+"""AWS Glue job: Silver -> Gold (business tables, data-quality gate, atomic publish).
+
+Locally: python glue_jobs/silver_to_gold.py --JOB_NAME silver_to_gold --silver_root lake/silver ...
+(or simply `finlake silver-to-gold`, which calls the same library function).
+"""
+
+import sys
+
+from finlake.glue_runtime import glue_job
+from finlake.gold.job import GoldParams, run_silver_to_gold
+
+# Every argument Terraform must pass (the Terraform contract test reads this list).
+REQUIRED_ARGS = [
+    "JOB_NAME",
+    "silver_root",
+    "gold_root",
+    "runs_root",
+    "state_root",
+    "large_cash_threshold",
+    "structuring_window_days",
+]
+
+if __name__ == "__main__":
+    with glue_job(sys.argv, REQUIRED_ARGS) as job:
+        params = GoldParams(
+            large_cash_threshold=float(job.args["large_cash_threshold"]),
+            structuring_window_days=int(job.args["structuring_window_days"]),
+        )
+        run_silver_to_gold(job.spark, job.lake, params=params, run_id=job.run_id)

@@ -1,0 +1,3 @@
+from finlake.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,169 @@
+"""The `finlake` command line (SPEC.md, 'The command line').
+
+This module only declares the arguments. Each subcommand's work is in `finlake.commands.<name>`, a
+thin module whose `main(args)` calls the library; a subcommand whose module is missing says so in
+one line and exits 2. Every failure the user can act on is one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Sequence
+
+from finlake import __version__
+from finlake.errors import FinlakeError, NotImplementedYet, UsageError
+from finlake.lake import LAKE_ENV_VAR, default_lake_root
+
+PROG = "finlake"
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {value}")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text!r}") from None
+    if not 0.0 <= value <= 0.5:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 0.5, got {value}")
+    return value
+
+
+def _date(text: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _key_value(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"expected k=v, got {text!r}")
+    return key, value
+
+
+def _add_generate_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--customers", type=_positive_int, default=None, help="number of customers")
+    p.add_argument("--days", type=_positive_int, default=None, help="days of ingest_date partitions")
+    p.add_argument("--start-date", type=_date, default=None, help="first ingest_date (YYYY-MM-DD)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (same seed, same files)")
+    p.add_argument("--dirty-rate", type=_rate, default=None, help="share of rows given a defect (0-0.5)")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (what is wrong), not the usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="finlake: Bronze -> Silver -> Gold for a retail bank, on a laptop or on AWS Glue.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--lake",
+        default=default_lake_root(),
+        help=f"root of the local lake (default: ${LAKE_ENV_VAR} or ./lake)",
+    )
+    parser.add_argument("--debug", action="store_true", help="show the full stack trace on failure")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("generate", help="write synthetic Bronze files, one ingest_date partition per day")
+    _add_generate_options(p)
+
+    p = sub.add_parser("import-pkdd99", help="map the PKDD'99 (Berka) bank files into Bronze")
+    p.add_argument("--source", required=True, help="folder holding account.asc, client.asc, loan.asc, ...")
+
+    p = sub.add_parser("bronze-to-silver", help="the Silver job: clean, type, deduplicate, quarantine")
+    p.add_argument("--full-refresh", action="store_true", help="rebuild Silver from all of Bronze")
+
+    sub.add_parser("silver-to-gold", help="the Gold job: business tables from Silver")
+
+    p = sub.add_parser("crawl", help="register every table and partition in the local catalog")
+    p.add_argument("--glue", action="store_true", help="also push the definitions to the AWS Glue Data Catalog")
+    p.add_argument("--database-prefix", default="", help="prefix for Glue database names (e.g. finlake_dev_)")
+
+    p = sub.add_parser("query", help="run a named Athena query, a .sql file or ad-hoc SQL on the local catalog")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("name", nargs="?", help="a named query from athena/ (see --list)")
+    src.add_argument("--sql", help="SQL in the Athena (Trino) dialect")
+    src.add_argument("--file", help="a .sql file in the Athena dialect")
+    src.add_argument("--list", action="store_true", help="list the named queries")
+    p.add_argument("--param", action="append", type=_key_value, default=[], metavar="K=V", help="query parameter")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    p.add_argument("--athena-workgroup", help="run on AWS Athena in this workgroup instead of locally")
+    p.add_argument("--athena-output", help="s3:// location for Athena results (if the workgroup sets none)")
+    p.add_argument("--database", help="Glue database to run against on Athena")
+
+    p = sub.add_parser("train", help="train the loan-default model on gold.loan_features")
+    p.add_argument("--report", help="also write the headline metrics as JSON to this file")
+
+    sub.add_parser("score", help="score current customers into gold.customer_risk_scores")
+
+    p = sub.add_parser("dashboard", help="write the risk dashboard as one self-contained HTML file")
+    p.add_argument("--out", default=None, help="output file (default: <lake>/dashboard.html)")
+
+    sub.add_parser("alerts", help="list the high-risk alerts the alerting function would send")
+
+    p = sub.add_parser("run", help="everything above in order, on generated data (what `make run` calls)")
+    _add_generate_options(p)
+
+    return parser
+
+
+def _handler(command: str):
+    module_name = f"finlake.commands.{command.replace('-', '_')}"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            raise NotImplementedYet(f"`{PROG} {command}` is not implemented yet") from None
+        raise
+    return module.main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(_handler(args.command)(args) or 0)
+    except FinlakeError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"{PROG} {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG} {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: still one line unless --debug
+        if args.debug:
+            traceback.print_exc()
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(
+            f"{PROG} {args.command}: unexpected error: {type(exc).__name__}: {message} "
+            "(rerun with --debug for the stack trace)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+__all__ = ["UsageError", "build_parser", "main"]

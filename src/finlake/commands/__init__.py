@@ -1,0 +1,1 @@
+"""One thin module per subcommand: `main(args) -> int` turns parsed arguments into a library call."""

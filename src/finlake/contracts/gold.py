@@ -1,0 +1,203 @@
+"""The Gold tables: business-ready, no direct identifiers. Grain, key and columns declared once."""
+
+from __future__ import annotations
+
+from finlake.contracts.bronze import MONEY, RATE
+from finlake.contracts.model import Column, Layer, Table
+
+# Point-in-time feature window: loan features use only transactions booked in the
+# FEATURE_WINDOW_DAYS days strictly before the loan's origination date.
+FEATURE_WINDOW_DAYS = 180
+
+# Risk bands for customer_risk_scores: [lower, upper) on the predicted default probability.
+RISK_BANDS: tuple[tuple[str, float, float], ...] = (
+    ("LOW", 0.0, 0.10),
+    ("MEDIUM", 0.10, 0.25),
+    ("HIGH", 0.25, 1.000001),
+)
+HIGH_RISK_BAND = "HIGH"
+
+# Compliance rules (defaults; the Gold job takes them as parameters).
+LARGE_CASH_THRESHOLD = 10_000.00  # a single cash transaction at or above this is reported
+STRUCTURING_WINDOW_DAYS = 7  # several cash deposits just below the threshold within this window...
+STRUCTURING_MIN_COUNT = 3  # ...at least this many of them...
+STRUCTURING_LOWER_FRACTION = 0.8  # ...each between 80% of the threshold and the threshold
+
+RECOMMENDABLE_PRODUCTS = (
+    "SAVINGS_ACCOUNT",
+    "CREDIT_CARD",
+    "PERSONAL_LOAN",
+    "MORTGAGE",
+    "INVESTMENT_ADVISORY",
+    "DEBT_COUNSELLING",
+)
+
+CUSTOMER_LOAN_SUMMARY = Table(
+    layer=Layer.GOLD,
+    name="customer_loan_summary",
+    grain="one row per customer with at least one loan",
+    key=("customer_id",),
+    description="Loan counts and amounts per customer (the original deliverable).",
+    columns=(
+        Column("customer_id", "string", "Customer key."),
+        Column("segment", "string", "Customer segment."),
+        Column("district", "string", "Customer district."),
+        Column("loan_count", "bigint", "Number of loans."),
+        Column("open_loan_count", "bigint", "Loans with status CURRENT, LATE or DEFAULT."),
+        Column("defaulted_loan_count", "bigint", "Loans with status DEFAULT or CHARGED_OFF."),
+        Column("total_principal", MONEY, "Sum of principal over all loans."),
+        Column("avg_principal", MONEY, "Average principal per loan."),
+        Column("max_principal", MONEY, "Largest principal."),
+        Column("open_principal", MONEY, "Sum of principal over open loans (exposure proxy)."),
+        Column("first_origination_date", "date", "Earliest loan origination."),
+        Column("last_origination_date", "date", "Latest loan origination."),
+    ),
+)
+
+LOAN_FEATURES = Table(
+    layer=Layer.GOLD,
+    name="loan_features",
+    grain="one row per loan",
+    key=("loan_id",),
+    description=(
+        "Point-in-time model features: everything is as known strictly before origination_date; "
+        f"transaction features cover the {FEATURE_WINDOW_DAYS} days before it. Label: is_default."
+    ),
+    columns=(
+        Column("loan_id", "string", "Loan key."),
+        Column("customer_id", "string", "Borrower."),
+        Column("account_id", "string", "Loan account."),
+        Column("origination_date", "date", "Feature cut-off: nothing on or after this date is used."),
+        Column("loan_type", "string", "Loan product."),
+        Column("principal", MONEY, "Amount lent."),
+        Column("interest_rate", RATE, "Annual interest rate, percent."),
+        Column("term_months", "int", "Term in months."),
+        Column("monthly_payment", MONEY, "Scheduled instalment."),
+        Column("segment", "string", "Customer segment."),
+        Column("employment_status", "string", "Customer employment status."),
+        Column("gender", "string", "Customer gender code."),
+        Column("district", "string", "Customer district."),
+        Column("age_years", "double", "Age at origination."),
+        Column("tenure_months", "double", "Months from customer_since to origination."),
+        Column("annual_income", MONEY, "Declared annual income (may be null)."),
+        Column("payment_to_income", "double", "12 x monthly_payment / annual_income (null if no income)."),
+        Column("history_days", "int", "Days of transaction history inside the window."),
+        Column("txn_count", "bigint", "Transactions in the window."),
+        Column("inflow", "double", "Sum of credits in the window."),
+        Column("outflow", "double", "Sum of debits in the window."),
+        Column("avg_monthly_inflow", "double", "inflow per 30 days of history."),
+        Column("avg_balance", "double", "Mean balance_after in the window."),
+        Column("min_balance", "double", "Lowest balance_after in the window."),
+        Column("balance_volatility", "double", "Standard deviation of balance_after in the window."),
+        Column("overdraft_days", "int", "Days in the window whose last balance was below zero."),
+        Column("cash_withdrawal_share", "double", "Cash debits / all debits in the window (by amount)."),
+        Column("cash_withdrawal_count", "bigint", "Cash debits in the window."),
+        Column("payment_to_inflow", "double", "monthly_payment / avg_monthly_inflow."),
+        Column("status", "string", "Current loan status (label source, not a feature)."),
+        Column("is_default", "int", "Label: 1 if status is DEFAULT or CHARGED_OFF, else 0."),
+    ),
+)
+
+ACCOUNT_MONTHLY_ACTIVITY = Table(
+    layer=Layer.GOLD,
+    name="account_monthly_activity",
+    grain="one row per account and booking month with at least one transaction",
+    key=("account_id", "month"),
+    description="Monthly credits, debits and end balance per account.",
+    columns=(
+        Column("account_id", "string", "Account key."),
+        Column("customer_id", "string", "Account owner."),
+        Column("credit_amount", MONEY, "Sum of credits."),
+        Column("debit_amount", MONEY, "Sum of debits."),
+        Column("credit_count", "bigint", "Number of credits."),
+        Column("debit_count", "bigint", "Number of debits."),
+        Column("cash_amount", MONEY, "Sum of cash transactions (ATM or branch), both directions."),
+        Column("net_flow", MONEY, "credit_amount - debit_amount."),
+        Column("end_balance", MONEY, "balance_after of the month's last transaction (may be null)."),
+        Column("month", "string", "Partition: booking month, YYYY-MM."),
+    ),
+    partition_by=("month",),
+)
+
+COMPLIANCE_CASH_ALERTS = Table(
+    layer=Layer.GOLD,
+    name="compliance_cash_alerts",
+    grain="one row per alert (a large cash transaction, or a structuring pattern)",
+    key=("alert_id",),
+    description=(
+        "LARGE_CASH: one cash transaction at or above the threshold. STRUCTURING: at least "
+        "STRUCTURING_MIN_COUNT cash deposits each just below the threshold within the window."
+    ),
+    columns=(
+        Column("alert_id", "string", "Deterministic alert key (rule + account + first transaction)."),
+        Column("rule", "string", "LARGE_CASH or STRUCTURING."),
+        Column("account_id", "string", "Account."),
+        Column("customer_id", "string", "Account owner."),
+        Column("first_booked_at", "timestamp", "First transaction of the alert."),
+        Column("last_booked_at", "timestamp", "Last transaction of the alert."),
+        Column("transaction_count", "bigint", "Transactions in the alert."),
+        Column("total_amount", MONEY, "Sum of their amounts."),
+        Column("max_amount", MONEY, "Largest of them."),
+        Column("threshold", MONEY, "Threshold in force."),
+        Column("window_days", "int", "Structuring window in force (0 for LARGE_CASH)."),
+        Column("transaction_ids", "array<string>", "The transactions, for the case file."),
+        Column("alert_month", "string", "Partition: month of first_booked_at, YYYY-MM."),
+    ),
+    partition_by=("alert_month",),
+)
+
+PRODUCT_RECOMMENDATIONS = Table(
+    layer=Layer.GOLD,
+    name="product_recommendations",
+    grain="one row per customer",
+    key=("customer_id",),
+    description="Next-best product per customer, with the rule and reason (rule-based).",
+    columns=(
+        Column("customer_id", "string", "Customer key."),
+        Column("segment", "string", "Customer segment."),
+        Column("recommended_product", "string", "One of RECOMMENDABLE_PRODUCTS."),
+        Column("rule_id", "string", "The rule that chose it."),
+        Column("reason", "string", "Why, in words."),
+        Column("priority", "int", "Rule priority (1 = strongest)."),
+    ),
+)
+
+CUSTOMER_RISK_SCORES = Table(
+    layer=Layer.GOLD,
+    name="customer_risk_scores",
+    grain="one row per customer per scoring run",
+    key=("customer_id", "scoring_run_id"),
+    description="Default probability per customer from batch scoring of open loans; history kept per run.",
+    columns=(
+        Column("customer_id", "string", "Customer key."),
+        Column("default_probability", "double", "Highest predicted default probability over open loans."),
+        Column("risk_band", "string", "LOW / MEDIUM / HIGH by RISK_BANDS."),
+        Column("open_exposure", MONEY, "Sum of principal of the customer's open loans."),
+        Column("expected_loss", "double", "default_probability x open_exposure."),
+        Column("model_name", "string", "Registered model name."),
+        Column("model_version", "string", "Registered model version that scored."),
+        Column("scoring_run_id", "string", "Scoring run."),
+        Column("scored_at", "timestamp", "When the run scored."),
+        Column("scored_date", "string", "Partition: date of scored_at, YYYY-MM-DD."),
+    ),
+    partition_by=("scored_date",),
+)
+
+GOLD_TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        CUSTOMER_LOAN_SUMMARY,
+        LOAN_FEATURES,
+        ACCOUNT_MONTHLY_ACTIVITY,
+        COMPLIANCE_CASH_ALERTS,
+        PRODUCT_RECOMMENDATIONS,
+        CUSTOMER_RISK_SCORES,
+    )
+}
+
+
+def risk_band(probability: float) -> str:
+    for band, lower, upper in RISK_BANDS:
+        if lower <= probability < upper:
+            return band
+    raise ValueError(f"probability {probability} is outside [0, 1]")

@@ -1,0 +1,19 @@
+"""Errors a user can act on. The CLI prints them as one line and exits non-zero, never a stack trace."""
+
+
+class FinlakeError(Exception):
+    """A failure with a one-line, user-facing message saying what is wrong and where."""
+
+    exit_code = 1
+
+
+class UsageError(FinlakeError):
+    """Bad arguments or bad input named by the user (a missing folder, a nonsense option)."""
+
+    exit_code = 2
+
+
+class NotImplementedYet(FinlakeError):
+    """A subcommand whose issue has not landed yet."""
+
+    exit_code = 2

@@ -1,0 +1,85 @@
+"""The lake's layout, in one place.
+
+Locally everything lives under one root (`--lake`, default ./lake or $FINLAKE_LAKE):
+
+    bronze/<entity>/ingest_date=YYYY-MM-DD/*.csv     raw, immutable
+    silver/<table>/                                  Parquet, one row per key
+    silver_restricted/customer_pii/                  Parquet, direct identifiers (restricted)
+    gold/<table>/                                    Parquet, business tables
+    quarantine/<entity>/                             rejected rows with reasons
+    _runs/<run_id>.json                              run reports
+    _state/                                          incremental state (processed partitions)
+    _catalog/                                        local Data Catalog
+    _mlflow/                                         MLflow tracking and model registry
+    _generator/                                      generator manifest and true default probabilities
+
+On AWS the same relative layout is spread over the layer buckets: each layer root below is then an
+`s3://` URI passed to the Glue job as an argument.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_LAKE = "./lake"
+LAKE_ENV_VAR = "FINLAKE_LAKE"
+
+
+def default_lake_root() -> str:
+    return os.environ.get(LAKE_ENV_VAR) or DEFAULT_LAKE
+
+
+def _join(root: str, *parts: str) -> str:
+    return "/".join([root.rstrip("/"), *parts])
+
+
+@dataclass(frozen=True)
+class Lake:
+    """Roots of each area of the lake. Locally they share one parent; on AWS each is its own bucket."""
+
+    bronze: str
+    silver: str
+    silver_restricted: str
+    gold: str
+    quarantine: str
+    runs: str
+    state: str
+    catalog: str
+    mlflow: str
+    generator: str
+
+    @classmethod
+    def local(cls, root: str | os.PathLike[str]) -> Lake:
+        r = str(Path(root).expanduser().absolute())
+        return cls(
+            bronze=_join(r, "bronze"),
+            silver=_join(r, "silver"),
+            silver_restricted=_join(r, "silver_restricted"),
+            gold=_join(r, "gold"),
+            quarantine=_join(r, "quarantine"),
+            runs=_join(r, "_runs"),
+            state=_join(r, "_state"),
+            catalog=_join(r, "_catalog"),
+            mlflow=_join(r, "_mlflow"),
+            generator=_join(r, "_generator"),
+        )
+
+    def bronze_entity(self, entity: str, ingest_date: str | None = None) -> str:
+        base = _join(self.bronze, entity)
+        return base if ingest_date is None else _join(base, f"ingest_date={ingest_date}")
+
+    def silver_table(self, table: str) -> str:
+        if table == "customer_pii":
+            return _join(self.silver_restricted, table)
+        return _join(self.silver, table)
+
+    def gold_table(self, table: str) -> str:
+        return _join(self.gold, table)
+
+    def quarantine_entity(self, entity: str) -> str:
+        return _join(self.quarantine, entity)
+
+    def run_report(self, run_id: str) -> str:
+        return _join(self.runs, f"{run_id}.json")

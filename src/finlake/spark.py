@@ -1,0 +1,46 @@
+"""One way to build a local SparkSession, tuned for a laptop (on Glue the job's session is used)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+from finlake.errors import FinlakeError
+
+JAVA_HINT = "Java 17 is required: install it with `sudo apt-get install -y openjdk-17-jre-headless` (or brew install openjdk@17)."
+
+
+def check_java() -> None:
+    """Fail with one line if no Java 17 is on the PATH (or JAVA_HOME)."""
+    java_home = os.environ.get("JAVA_HOME")
+    java = os.path.join(java_home, "bin", "java") if java_home else shutil.which("java")
+    if not java or not os.path.exists(java):
+        raise FinlakeError(f"no java found. {JAVA_HINT}")
+    out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    if 'version "17' not in out:
+        first = out.splitlines()[0] if out else "unknown"
+        raise FinlakeError(f"found {first}, but Spark 3.5 here is pinned to Java 17. {JAVA_HINT}")
+
+
+def local_session(app_name: str = "finlake", shuffle_partitions: int | None = None):
+    """A local SparkSession using every core, with settings that match how Glue 5.1 writes Parquet."""
+    check_java()
+    from pyspark.sql import SparkSession
+
+    cores = os.cpu_count() or 2
+    builder = (
+        SparkSession.builder.appName(app_name)
+        .master(os.environ.get("FINLAKE_SPARK_MASTER", f"local[{cores}]"))
+        .config("spark.sql.shuffle.partitions", str(shuffle_partitions or max(4, cores * 2)))
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+        .config("spark.sql.parquet.compression.codec", "snappy")
+        .config("spark.driver.memory", os.environ.get("FINLAKE_DRIVER_MEMORY", "4g"))
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.ansi.enabled", "false")
+    )
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark

@@ -1,0 +1,28 @@
+"""Shared fixtures: one local SparkSession for the whole test run (chispa's pattern)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PKDD99_DIR = os.environ.get("FINLAKE_PKDD99_DIR", os.path.join(REPO_ROOT, "..", "shared", "data", "pkdd99"))
+
+
+@pytest.fixture(scope="session")
+def spark():
+    os.environ.setdefault("FINLAKE_DRIVER_MEMORY", "2g")
+    from finlake.spark import local_session
+
+    session = local_session("finlake-tests", shuffle_partitions=2)
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def pkdd99_dir() -> str:
+    """The real PKDD'99 files; tests that need them are skipped (with the reason) when absent."""
+    if not os.path.isfile(os.path.join(PKDD99_DIR, "loan.asc")):
+        pytest.skip(f"PKDD'99 data not found at {PKDD99_DIR} (set FINLAKE_PKDD99_DIR)")
+    return PKDD99_DIR

@@ -1,0 +1,58 @@
+"""The CLI skeleton: help on every level, --lake / FINLAKE_LAKE, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from finlake.cli import build_parser, main
+
+SUBCOMMANDS = [
+    "generate",
+    "import-pkdd99",
+    "bronze-to-silver",
+    "silver-to-gold",
+    "crawl",
+    "query",
+    "train",
+    "score",
+    "dashboard",
+    "alerts",
+    "run",
+]
+
+
+def test_every_spec_subcommand_exists_with_help(capsys):
+    for command in SUBCOMMANDS:
+        with pytest.raises(SystemExit) as exc:
+            main([command, "--help"])
+        assert exc.value.code == 0
+        assert f"finlake {command}" in capsys.readouterr().out
+
+
+def test_lake_defaults_to_env_var(monkeypatch, tmp_path):
+    monkeypatch.setenv("FINLAKE_LAKE", str(tmp_path))
+    assert build_parser().parse_args(["score"]).lake == str(tmp_path)
+    monkeypatch.delenv("FINLAKE_LAKE")
+    assert build_parser().parse_args(["score"]).lake == "./lake"
+    assert build_parser().parse_args(["--lake", "/x", "score"]).lake == "/x"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["generate", "--customers", "-3"],
+        ["generate", "--days", "abc"],
+        ["generate", "--dirty-rate", "7"],
+        ["generate", "--start-date", "2024-13-45"],
+        ["no-such-command"],
+    ],
+)
+def test_nonsense_arguments_give_one_line_and_exit_2(argv):
+    proc = subprocess.run([sys.executable, "-m", "finlake", *argv], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "error:" in proc.stderr
+    assert "Traceback" not in proc.stderr
