@@ -1,0 +1,101 @@
+"""High-risk alerts: who entered the HIGH band in the latest scoring run, and the messages to send.
+
+Pure logic shared by the AWS Lambda (`lambdas/high_risk_alert/handler.py`, which adds Athena, SNS and
+its DynamoDB memory) and the local `finlake alerts`. Standard library only: the Lambda package carries
+this module as it is, next to the handler.
+
+A message carries customer ids, probabilities, band, model version and a dashboard link — never a
+direct identifier (names, e-mail, phone or address live only in the restricted silver.customer_pii).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+# The query, in the Athena dialect; also an Athena named query for analysts.
+ALERT_QUERY_NAME = "high_risk_new_entrants"
+ALERT_QUERY_FILE = f"{ALERT_QUERY_NAME}.sql"
+MESSAGE_TYPE = "finlake.high_risk_customers.v1"
+DEFAULT_BATCH_SIZE = 50  # customers per SNS message; 50 rows of JSON stay far below SNS's 256 KiB
+
+
+@dataclass(frozen=True)
+class HighRiskCustomer:
+    customer_id: str
+    default_probability: float
+    risk_band: str
+    model_version: str
+    scoring_run_id: str
+
+    @property
+    def state_key(self) -> str:
+        """What the alerting function remembers: one alert per customer per scoring run."""
+        return f"{self.scoring_run_id}#{self.customer_id}"
+
+
+def find_query_file(*search_dirs: Path) -> Path:
+    """The alert SQL: next to the Lambda handler when packaged, in athena/ in the repository."""
+    for directory in search_dirs:
+        candidate = directory / ALERT_QUERY_FILE
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"{ALERT_QUERY_FILE} not found in {', '.join(map(str, search_dirs))}")
+
+
+def render_query(sql: str, gold_db: str) -> str:
+    """Fill the database placeholder (the same one Terraform's templatefile fills)."""
+    return sql.replace("${gold_db}", gold_db)
+
+
+def parse_rows(rows: Iterable[Mapping[str, object]]) -> list[HighRiskCustomer]:
+    """Rows of the alert query (strings from Athena, typed values locally) as typed records."""
+    return [
+        HighRiskCustomer(
+            customer_id=str(r["customer_id"]),
+            default_probability=round(float(r["default_probability"]), 6),  # type: ignore[arg-type]
+            risk_band=str(r["risk_band"]),
+            model_version=str(r["model_version"]),
+            scoring_run_id=str(r["scoring_run_id"]),
+        )
+        for r in rows
+    ]
+
+
+def batches(customers: Sequence[HighRiskCustomer], size: int) -> Iterator[list[HighRiskCustomer]]:
+    if size <= 0:
+        raise ValueError(f"batch size must be above 0, got {size}")
+    ordered = sorted(customers, key=lambda c: (-c.default_probability, c.customer_id))
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
+
+
+def batch_id(batch: Sequence[HighRiskCustomer]) -> str:
+    """Deterministic id of a batch: the same customers for the same run give the same id."""
+    keys = "\n".join(sorted(c.state_key for c in batch))
+    return hashlib.sha256(keys.encode()).hexdigest()[:16]
+
+
+def build_message(batch: Sequence[HighRiskCustomer], dashboard_url: str) -> tuple[str, str]:
+    """(subject, JSON body) of one SNS message."""
+    if not batch:
+        raise ValueError("an alert batch needs at least one customer")
+    run_ids = {c.scoring_run_id for c in batch}
+    versions = {c.model_version for c in batch}
+    if len(run_ids) != 1:
+        raise ValueError(f"one message per scoring run, got runs {sorted(run_ids)}")
+    run_id = run_ids.pop()
+    body = {
+        "type": MESSAGE_TYPE,
+        "batch_id": batch_id(batch),
+        "scoring_run_id": run_id,
+        "model_versions": sorted(versions),
+        "dashboard_url": dashboard_url,
+        "customer_count": len(batch),
+        "customers": [{k: v for k, v in asdict(c).items() if k not in {"scoring_run_id"}} for c in batch],
+    }
+    subject = f"finlake: {len(batch)} customer(s) entered HIGH risk (run {run_id})"[:100]
+    return subject, json.dumps(body, sort_keys=True)
