@@ -1,0 +1,53 @@
+"""Small JSON/text documents (run reports, incremental state) on a local path or on S3.
+
+Locally a document is written to a temporary file beside it and `os.replace`d into place, so a
+reader sees the old document or the new one, never half of one. On S3 a single PUT is already
+atomic (a reader gets the old or the new object), so a plain `put_object` is enough.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+def _s3_parts(uri: str) -> tuple[str, str]:
+    parsed = urlparse(uri)
+    return parsed.netloc, parsed.path.lstrip("/")
+
+
+def _s3_client():  # created on use, never at import time
+    import boto3
+
+    return boto3.client("s3")
+
+
+def write_text(uri: str, text: str) -> None:
+    """Write `text` to `uri` (a local path or `s3://bucket/key`) atomically."""
+    if uri.startswith("s3://"):
+        bucket, key = _s3_parts(uri)
+        _s3_client().put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"))
+        return
+    path = Path(uri)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp-{secrets.token_hex(4)}"
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def read_text(uri: str) -> str | None:
+    """The document at `uri`, or None if there is none."""
+    if uri.startswith("s3://"):
+        bucket, key = _s3_parts(uri)
+        client = _s3_client()
+        try:
+            return client.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
+        except client.exceptions.NoSuchKey:
+            return None
+    path = Path(uri)
+    return path.read_text(encoding="utf-8") if path.is_file() else None
