@@ -51,6 +51,10 @@ format: venv ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix src tests glue_jobs
 	$(VENV)/bin/ruff format src tests glue_jobs
 
+.PHONY: package-lambda
+package-lambda: venv ## build dist/high_risk_alert.zip, the alerting Lambda's reproducible package
+	$(PY) lambdas/build_package.py high_risk_alert dist/high_risk_alert.zip
+
 .PHONY: clean
 clean: ## remove the local lake, build output and caches (keeps the venv)
 	rm -rf $(LAKE) build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts
