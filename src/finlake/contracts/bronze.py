@@ -140,11 +140,13 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (CUSTOMERS, ACCOUNTS, LOANS, T
 ENTITY_ORDER: tuple[str, ...] = ("customers", "accounts", "loans", "transactions")
 
 # Why a Bronze row did not reach Silver. A row gets every reason that applies to it, except that
-# OUT_OF_RANGE is checked only on values that parsed and ORPHAN_FK only on rows otherwise valid.
+# OUT_OF_RANGE is checked only on values that parsed and ORPHAN_FK only on rows otherwise valid;
+# a MISSING_COLUMN or MALFORMED_ROW row gets only that reason (its fields cannot be trusted).
 REASONS = ReasonCatalog(
     (
         Reason("MISSING_COLUMN", "The file lacks a contract column; all of its rows are held back."),
         Reason("MALFORMED_ROW", "The line could not be split into the header's fields."),
+        Reason("BAD_ENCODING", "The line holds bytes that are not valid UTF-8."),
         Reason("MISSING_REQUIRED", "A required field is empty."),
         Reason("BAD_DATE", "A date or timestamp field does not parse."),
         Reason("BAD_NUMBER", "A numeric field does not parse."),
