@@ -101,6 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("crawl", help="register every table and partition in the local catalog")
     p.add_argument("--glue", action="store_true", help="also push the definitions to the AWS Glue Data Catalog")
     p.add_argument("--database-prefix", default="", help="prefix for Glue database names (e.g. finlake_dev_)")
+    p.add_argument(
+        "--s3-bucket-prefix",
+        default=None,
+        help="with --glue: layer buckets are <prefix>-bronze|silver|gold (e.g. finlake-dev)",
+    )
+    p.add_argument(
+        "--update-schema",
+        action="store_true",
+        help="apply column changes to registered tables instead of logging them (schema change policy LOG)",
+    )
 
     p = sub.add_parser("query", help="run a named Athena query, a .sql file or ad-hoc SQL on the local catalog")
     src = p.add_mutually_exclusive_group(required=True)
@@ -113,9 +123,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--athena-workgroup", help="run on AWS Athena in this workgroup instead of locally")
     p.add_argument("--athena-output", help="s3:// location for Athena results (if the workgroup sets none)")
     p.add_argument("--database", help="Glue database to run against on Athena")
+    p.add_argument(
+        "--database-prefix",
+        default="",
+        help="on Athena: ${bronze_db} etc. become <prefix>bronze ... (e.g. finlake_dev_)",
+    )
 
     p = sub.add_parser("train", help="train the loan-default model on gold.loan_features")
     p.add_argument("--report", help="also write the headline metrics as JSON to this file")
+    p.add_argument(
+        "--repeated-cv",
+        default=None,
+        metavar="RxK",
+        help="also estimate ROC-AUC by R repeats of K-fold stratified CV (e.g. 5x5; for small loan books)",
+    )
 
     sub.add_parser("score", help="score current customers into gold.customer_risk_scores")
 

@@ -1,0 +1,215 @@
+"""The local engine: DuckDB over the tables registered in the local catalog.
+
+Each catalogued table becomes a DuckDB view `<layer>.<table>` over its registered partitions'
+files (read_parquet / read_csv with hive partitioning), selecting the registered columns with their
+registered types, so a query sees what Athena would see through the Glue catalog: registered
+partitions only, declared types, nothing else. Partition columns are exposed unchanged from the
+folder names, so a filter on them prunes whole folders (see `files_read`).
+Then every view in athena/views/ is created (CREATE OR REPLACE VIEW, translated like any query).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from finlake.catalog.store import LocalCatalog
+from finlake.errors import FinlakeError, UsageError
+from finlake.lake import Lake
+from finlake.query import sqltext
+from finlake.query.named import QueryText, view_files
+
+DEFAULT_DATABASE = "gold"  # unqualified table names resolve here, as in the Athena workgroup's default
+_SIMPLE_TYPES = {
+    "string": "VARCHAR",
+    "int": "INTEGER",
+    "bigint": "BIGINT",
+    "smallint": "SMALLINT",
+    "tinyint": "TINYINT",
+    "double": "DOUBLE",
+    "float": "FLOAT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}
+_DATA_GLOB = {"parquet": "*.parquet", "csv": "*.csv"}
+
+
+def duckdb_type(hive_type: str) -> str:
+    t = hive_type.strip().lower()
+    if t in _SIMPLE_TYPES:
+        return _SIMPLE_TYPES[t]
+    if m := re.fullmatch(r"decimal\((\d+),\s*(\d+)\)", t):
+        return f"DECIMAL({m[1]},{m[2]})"
+    if m := re.fullmatch(r"array<(.+)>", t):
+        return f"{duckdb_type(m[1])}[]"
+    raise FinlakeError(f"no DuckDB type for catalog type {hive_type!r}")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _registered_files(entry: dict[str, Any], data_format: str) -> list[str]:
+    """Data files under the registered locations (partitions if any); a vanished folder reads as no rows."""
+    table = entry["TableInput"]
+    locations = (
+        [p["StorageDescriptor"]["Location"] for p in entry["PartitionInputs"]]
+        if table["PartitionKeys"]
+        else [table["StorageDescriptor"]["Location"]]
+    )
+    return sorted(f for loc in locations for f in glob.glob(os.path.join(glob.escape(loc), _DATA_GLOB[data_format])))
+
+
+def table_view_sql(database: str, entry: dict[str, Any]) -> str:
+    table = entry["TableInput"]
+    data_format = table["Parameters"].get("classification", "parquet")
+    columns = table["StorageDescriptor"]["Columns"]
+    keys = table["PartitionKeys"]
+    files = _registered_files(entry, data_format)
+    name = f"{_quote(database)}.{_quote(table['Name'])}"
+    if not files:  # registered but empty: the declared columns and no rows, as Athena answers
+        nulls = ", ".join(f"CAST(NULL AS {duckdb_type(c['Type'])}) AS {_quote(c['Name'])}" for c in columns + keys)
+        return f"CREATE OR REPLACE VIEW {name} AS SELECT {nulls} WHERE false"
+    hive_types = ", ".join(f"{_literal(k['Name'])}: {_literal(duckdb_type(k['Type']))}" for k in keys)
+    options = f"hive_partitioning = {'true' if keys else 'false'}, union_by_name = true"
+    if keys:
+        options += f", hive_types = {{{hive_types}}}"
+    file_list = "[" + ", ".join(_literal(f) for f in files) + "]"
+    if data_format == "csv":
+        reader = f"read_csv({file_list}, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', {options})"
+    else:
+        reader = f"read_parquet({file_list}, {options})"
+    # Data columns take the registered type; partition columns come straight from the folder names so
+    # a filter on them prunes files before anything is read.
+    select = [f"CAST({_quote(c['Name'])} AS {duckdb_type(c['Type'])}) AS {_quote(c['Name'])}" for c in columns]
+    select += [_quote(k["Name"]) for k in keys]
+    return f"CREATE OR REPLACE VIEW {name} AS SELECT {', '.join(select)} FROM {reader}"
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    types: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+class LocalEngine:
+    """An in-memory DuckDB with one schema per layer and one view per catalogued table and athena view."""
+
+    def __init__(self, lake: Lake, views_dir: Path | None = None) -> None:
+        catalog = LocalCatalog(lake.catalog)
+        if not catalog.exists():
+            raise UsageError(f"no local catalog at {lake.catalog}: run `finlake crawl` first")
+        self.con = duckdb.connect(":memory:")
+        self.tables: dict[str, set[str]] = {}
+        for database in catalog.databases():
+            self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(database)}")
+            self.tables[database] = set()
+            for name in catalog.table_names(database):
+                entry = catalog.read_table(database, name)
+                if entry is not None:
+                    self.con.execute(table_view_sql(database, entry))
+                    self.tables[database].add(name)
+        self.con.execute(f"SET schema = {_literal(DEFAULT_DATABASE)}")
+        self.view_errors: dict[tuple[str, str], str] = {}
+        self._create_views(view_files(views_dir) if views_dir is None or views_dir.is_dir() else [])
+
+    def _create_views(self, files: list[Path]) -> None:
+        """CREATE OR REPLACE every view; a view over another view is retried until nothing more succeeds."""
+        pending = {f: self._view_statement(f) for f in files}
+        while pending:
+            failed = {}
+            for file, (key, sql) in pending.items():
+                try:
+                    self.con.execute(sql)
+                    self.tables.setdefault(key[0], set()).add(key[1])
+                    self.view_errors.pop(key, None)
+                except duckdb.Error as exc:
+                    failed[file] = (key, sql)
+                    self.view_errors[key] = sqltext._first_line(exc)
+            if len(failed) == len(pending):
+                break
+            pending = failed
+
+    def _view_statement(self, file: Path) -> tuple[tuple[str, str], str]:
+        text = sqltext.substitute_databases(file.read_text(encoding="utf-8"), sqltext.database_names(), str(file))
+        statement = sqltext.parse_trino(text, str(file))
+        target = statement.find(sqltext.exp.Table)
+        if target is None:
+            raise FinlakeError(f"{file}: expected CREATE OR REPLACE VIEW <db>.<name> AS ...")
+        key = (target.db.lower() or DEFAULT_DATABASE, target.name.lower())
+        return key, sqltext.to_duckdb(statement)
+
+    def check_tables(self, statement: sqltext.exp.Expression, source: str) -> None:
+        for database, name in sqltext.table_references(statement):
+            database = database or DEFAULT_DATABASE
+            if name in self.tables.get(database, set()):
+                continue
+            if (database, name) in self.view_errors:
+                raise UsageError(f"view {database}.{name} could not be created: {self.view_errors[(database, name)]}")
+            known = ", ".join(sorted(self.tables.get(database, set()))) or "none"
+            raise UsageError(
+                f"unknown table {database}.{name} in {source} (catalogued in {database}: {known}; "
+                "run `finlake crawl` if it exists in the lake)"
+            )
+
+    def prepare(self, query: QueryText, params: dict[str, str]) -> str:
+        """The query as DuckDB SQL: databases filled in, parameters bound, dialect translated, tables checked."""
+        text = sqltext.substitute_databases(query.sql, sqltext.database_names(), query.source)
+        text = sqltext.bind_parameters(text, query.literals(params), query.source)
+        statement = sqltext.parse_trino(text, query.source)
+        self.check_tables(statement, query.source)
+        return sqltext.to_duckdb(statement)
+
+    def run(self, query: QueryText, params: dict[str, str] | None = None) -> Result:
+        sql = self.prepare(query, params or {})
+        try:
+            cursor = self.con.execute(sql)
+        except duckdb.ParserException as exc:
+            raise UsageError(f"SQL syntax error in {query.source}: {sqltext._first_line(exc)}") from None
+        except duckdb.Error as exc:
+            raise FinlakeError(f"query {query.name} failed: {sqltext._first_line(exc)}") from None
+        description = cursor.description or []
+        return Result([d[0] for d in description], [str(d[1]) for d in description], cursor.fetchall())
+
+    def profile(self, query: QueryText, params: dict[str, str] | None = None) -> dict[str, Any]:
+        """Run the query with DuckDB's JSON profiler on and return the profile (operators, files read)."""
+        sql = self.prepare(query, params or {})
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "profile.json")
+            self.con.execute("PRAGMA enable_profiling = 'json'")
+            self.con.execute(f"PRAGMA profiling_output = {_literal(out)}")
+            try:
+                self.con.execute(sql).fetchall()
+            finally:
+                self.con.execute("PRAGMA disable_profiling")
+            return dict(json.loads(Path(out).read_text(encoding="utf-8")))
+
+
+def files_read(profile: dict[str, Any]) -> list[str]:
+    """Every data file the profiled query's table scans actually opened."""
+    found: list[str] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        info = node.get("extra_info") or {}
+        names = info.get("Filename(s)")
+        if names:
+            found.extend(names if isinstance(names, list) else str(names).split("\n"))
+        for child in node.get("children", []):
+            walk(child)
+
+    walk(profile)
+    return sorted(f.strip() for f in found if f.strip())
