@@ -1,0 +1,31 @@
+terraform {
+  # use_lockfile (S3-native state locking, no DynamoDB table) needs Terraform >= 1.11.
+  required_version = ">= 1.11"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 6.0"
+    }
+  }
+
+  # Partial configuration: bucket, region and kms_key_id come from backend.hcl (see backend.hcl.example
+  # and terraform/bootstrap), so no account-specific value is committed.
+  backend "s3" {
+    key          = "finlake/dev/terraform.tfstate"
+    encrypt      = true
+    use_lockfile = true
+  }
+}
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = merge(var.extra_tags, {
+      Project     = var.project
+      Environment = var.environment
+      ManagedBy   = "terraform"
+    })
+  }
+}

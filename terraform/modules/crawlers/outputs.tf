@@ -1,0 +1,9 @@
+output "crawler_names" {
+  description = "Crawler name per definition file (bronze, silver, gold)."
+  value       = { for name, c in aws_glue_crawler.this : name => c.name }
+}
+
+output "role_arn" {
+  description = "ARN of the crawlers' IAM role."
+  value       = aws_iam_role.crawler.arn
+}

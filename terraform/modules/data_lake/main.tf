@@ -1,0 +1,60 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  suffix = var.bucket_name_suffix == "" ? "" : "-${var.bucket_name_suffix}"
+
+  housekeeping = {
+    noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
+    transitions                        = []
+    expiration_days                    = null
+    immutable_for_principal_arns       = []
+  }
+
+  # Layer -> bucket settings. Keys are the layer names used by the Glue job arguments (brief item 7).
+  buckets = {
+    bronze = merge(local.housekeeping, {
+      # Bronze is the system of record: it moves to cheaper storage as it ages and is never deleted or
+      # rewritten by the pipeline: every Glue role is named "<name_prefix>-glue-*" and denied that here.
+      transitions = [
+        { days = var.bronze_ia_after_days, storage_class = "STANDARD_IA" },
+        { days = var.bronze_glacier_ir_after_days, storage_class = "GLACIER_IR" },
+      ]
+      noncurrent_version_expiration_days = var.bronze_noncurrent_version_expiration_days
+      immutable_for_principal_arns       = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${var.name_prefix}-glue-*"]
+    })
+    silver            = local.housekeeping
+    silver-restricted = local.housekeeping
+    gold              = local.housekeeping
+    quarantine        = local.housekeeping
+    artifacts         = local.housekeeping
+    athena-results = merge(local.housekeeping, {
+      expiration_days = var.athena_results_expiration_days
+    })
+  }
+}
+
+module "bucket" {
+  source   = "../s3_bucket"
+  for_each = local.buckets
+
+  bucket_name                        = "${var.name_prefix}-${each.key}${local.suffix}"
+  kms_key_arn                        = var.kms_key_arn
+  access_log_bucket                  = module.access_logs.name
+  transitions                        = each.value.transitions
+  expiration_days                    = each.value.expiration_days
+  noncurrent_version_expiration_days = each.value.noncurrent_version_expiration_days
+  immutable_for_principal_arns       = each.value.immutable_for_principal_arns
+  force_destroy                      = var.force_destroy
+}
+
+# --- access logs --------------------------------------------------------------------------------
+
+module "access_logs" {
+  source = "../access_logs_bucket"
+
+  bucket_name           = "${var.name_prefix}-access-logs${local.suffix}"
+  source_bucket_pattern = "arn:${data.aws_partition.current.partition}:s3:::${var.name_prefix}-*"
+  retention_days        = var.access_log_retention_days
+  force_destroy         = var.force_destroy
+}

@@ -1,0 +1,135 @@
+data "aws_caller_identity" "current" {}
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  partition  = data.aws_partition.current.partition
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.region
+
+  bucket     = var.bucket_names
+  bucket_arn = { for layer, name in var.bucket_names : layer => "arn:${local.partition}:s3:::${name}" }
+  artifacts  = var.bucket_names["artifacts"]
+
+  job_settings = {
+    bronze_to_silver = var.bronze_to_silver
+    silver_to_gold   = var.silver_to_gold
+  }
+
+  job_names = { for job in keys(local.job_settings) : job => "${var.name_prefix}-${replace(job, "_", "-")}" }
+
+  # Arguments each script reads (its REQUIRED_ARGS; tests/terraform checks both directions). Layer roots
+  # follow the bucket layout of the brief: one bucket per layer, run reports and state in artifacts.
+  script_arguments = {
+    bronze_to_silver = {
+      "--JOB_NAME"               = local.job_names["bronze_to_silver"]
+      "--bronze_root"            = "s3://${local.bucket["bronze"]}/"
+      "--silver_root"            = "s3://${local.bucket["silver"]}/"
+      "--silver_restricted_root" = "s3://${local.bucket["silver-restricted"]}/"
+      "--quarantine_root"        = "s3://${local.bucket["quarantine"]}/"
+      "--runs_root"              = "s3://${local.artifacts}/_runs/"
+      "--state_root"             = "s3://${local.artifacts}/_state/"
+      "--full_refresh"           = tostring(var.full_refresh)
+    }
+    silver_to_gold = {
+      "--JOB_NAME"                = local.job_names["silver_to_gold"]
+      "--silver_root"             = "s3://${local.bucket["silver"]}/"
+      "--gold_root"               = "s3://${local.bucket["gold"]}/"
+      "--runs_root"               = "s3://${local.artifacts}/_runs/"
+      "--state_root"              = "s3://${local.artifacts}/_state/"
+      "--large_cash_threshold"    = tostring(var.large_cash_threshold)
+      "--structuring_window_days" = tostring(var.structuring_window_days)
+    }
+  }
+
+  wheel_key      = "glue/wheels/${basename(var.wheel_path)}"
+  python_modules = join(",", concat(["s3://${local.artifacts}/${local.wheel_key}"], var.extra_python_modules))
+
+  # Arguments AWS Glue itself consumes ("special parameters"), the same for every job but the log group.
+  glue_arguments = {
+    for job in keys(local.job_settings) : job => {
+      "--job-language"              = "python"
+      "--additional-python-modules" = local.python_modules
+      # Glue 5.1 ships Spark and the AWS SDKs; --no-deps stops pip replacing them with the wheel's pins.
+      "--python-modules-installer-option"  = "--no-deps"
+      "--job-bookmark-option"              = "job-bookmark-disable" # the jobs keep their own state in _state/
+      "--TempDir"                          = "s3://${local.artifacts}/_tmp/${job}/"
+      "--enable-metrics"                   = "true"
+      "--enable-observability-metrics"     = "true"
+      "--enable-continuous-cloudwatch-log" = "true"
+      "--continuous-log-logGroup"          = aws_cloudwatch_log_group.job[job].name
+      "--enable-spark-ui"                  = "true"
+      "--spark-event-logs-path"            = "s3://${local.artifacts}/_spark-logs/${job}/"
+      "--enable-auto-scaling"              = "true"
+    }
+  }
+}
+
+# --- code: the entry scripts and the finlake wheel they import -----------------------------------
+
+resource "aws_s3_object" "script" {
+  for_each = local.job_settings
+
+  bucket                 = local.artifacts
+  key                    = "glue/scripts/${each.key}.py"
+  source                 = "${var.scripts_dir}/${each.key}.py"
+  content_type           = "text/x-python"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = var.kms_key_arn
+  # The provider documents `etag` as incompatible with SSE-KMS (the ETag is then not an MD5), so the
+  # content hash goes in source_hash: a changed script still redeploys on the next apply.
+  source_hash = filemd5("${var.scripts_dir}/${each.key}.py")
+}
+
+resource "aws_s3_object" "wheel" {
+  bucket                 = local.artifacts
+  key                    = local.wheel_key
+  source                 = var.wheel_path
+  content_type           = "application/zip"
+  server_side_encryption = "aws:kms"
+  kms_key_id             = var.kms_key_arn
+  source_hash            = filemd5(var.wheel_path)
+}
+
+# --- logs ----------------------------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "job" {
+  for_each = local.job_settings
+
+  name              = "/aws-glue/jobs/${local.job_names[each.key]}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+}
+
+# --- jobs ----------------------------------------------------------------------------------------
+
+resource "aws_glue_job" "this" {
+  for_each = local.job_settings
+
+  name                   = local.job_names[each.key]
+  description            = "finlake ${replace(each.key, "_", " -> ")} (glue_jobs/${each.key}.py)"
+  role_arn               = aws_iam_role.job[each.key].arn
+  glue_version           = var.glue_version
+  worker_type            = each.value.worker_type
+  number_of_workers      = each.value.number_of_workers
+  execution_class        = each.value.execution_class
+  timeout                = each.value.timeout_minutes
+  max_retries            = each.value.max_retries
+  security_configuration = var.security_configuration_name
+
+  command {
+    name            = "glueetl"
+    python_version  = "3"
+    script_location = "s3://${local.artifacts}/${aws_s3_object.script[each.key].key}"
+  }
+
+  execution_property {
+    # One run at a time: the jobs publish whole tables and keep incremental state.
+    max_concurrent_runs = 1
+  }
+
+  default_arguments = merge(local.glue_arguments[each.key], local.script_arguments[each.key])
+
+  # A new wheel must be in S3 before a job can start with it.
+  depends_on = [aws_s3_object.wheel]
+}
