@@ -41,6 +41,13 @@ def _read_sql(table: str, path: Path) -> str:
     )
 
 
+def _describe(exc: duckdb.Error) -> str:
+    """DuckDB's multi-line CSV error cut to one line: where it failed, and the field count if that is why."""
+    lines = [line.strip() for line in str(exc).strip().splitlines()]
+    useful = [lines[0], *(line for line in lines[1:] if line.startswith("Expected Number of Columns"))]
+    return "; ".join(useful)
+
+
 def load_sources(con: duckdb.DuckDBPyConnection, files: SourceFiles) -> dict[str, int]:
     """Create `src_<table>` for every source file; return the data rows read per table."""
     for macro in MACROS:
@@ -50,7 +57,6 @@ def load_sources(con: duckdb.DuckDBPyConnection, files: SourceFiles) -> dict[str
         try:
             con.execute(_read_sql(table, path))
         except duckdb.Error as exc:
-            first_line = str(exc).strip().splitlines()[0]
-            raise UsageError(f"{path}: cannot be read as a PKDD'99 file: {first_line}") from None
+            raise UsageError(f"{path}: cannot be read as a PKDD'99 file: {_describe(exc)}") from None
         (rows[table],) = con.execute(f"SELECT count(*) FROM src_{table}").fetchone() or (0,)
     return rows

@@ -17,9 +17,9 @@ _ITERATIONS = 80  # halves the bracket to well below 1e-20: far finer than 4 dec
 
 def annuity_payment(principal: np.ndarray, monthly_rate: np.ndarray, months: np.ndarray) -> np.ndarray:
     """The level instalment that repays `principal` in `months` at `monthly_rate` (0 allowed)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # unusable loans give NaN/inf
         level = principal * monthly_rate / (1.0 - (1.0 + monthly_rate) ** -months)
-    return np.where(np.abs(monthly_rate) < 1e-12, principal / months, level)
+        return np.where(np.abs(monthly_rate) < 1e-12, principal / months, level)
 
 
 def implied_annual_rate(principal: np.ndarray, payment: np.ndarray, months: np.ndarray) -> np.ndarray:

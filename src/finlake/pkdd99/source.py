@@ -52,7 +52,7 @@ class SourceFiles:
 
 def locate(folder: str | Path) -> SourceFiles:
     """Find every source file in `folder` and check its header; raise UsageError naming what is wrong."""
-    root = Path(folder).expanduser().absolute()
+    root = Path(folder).expanduser().resolve()
     if not root.exists():
         raise UsageError(f"PKDD'99 source folder not found: {root}")
     if not root.is_dir():
@@ -61,6 +61,8 @@ def locate(folder: str | Path) -> SourceFiles:
     trans_is_partial = not (root / FULL_TRANS_FILE).is_file() and (root / PARTIAL_TRANS_FILE).is_file()
     paths["trans"] = root / (PARTIAL_TRANS_FILE if trans_is_partial else FULL_TRANS_FILE)
     missing = [p.name for p in paths.values() if not p.is_file()]
+    if FULL_TRANS_FILE in missing:  # either transaction file will do
+        missing[missing.index(FULL_TRANS_FILE)] = f"{FULL_TRANS_FILE} (or {PARTIAL_TRANS_FILE})"
     if missing:
         raise UsageError(f"{root} is not a PKDD'99 folder: missing {', '.join(missing)}")
     for table, path in paths.items():
@@ -70,8 +72,11 @@ def locate(folder: str | Path) -> SourceFiles:
 
 def read_header(path: Path) -> tuple[str, ...]:
     """The column names on the first line, unquoted (quoted and bare headers both occur)."""
-    with path.open("rb") as handle:
-        first = handle.readline(4096)
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(4096)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be opened: {exc.strerror}") from None
     try:
         line = first.decode("ascii").rstrip("\r\n")
     except UnicodeDecodeError:
