@@ -1,0 +1,1 @@
+"""The risk dashboard: one definition (quicksight/dashboard.yaml), rendered by QuickSight and locally."""
