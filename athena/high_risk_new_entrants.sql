@@ -1,7 +1,9 @@
--- Question: which customers entered the HIGH risk band in the latest scoring run?
---   (HIGH now, and not HIGH — or not scored — in the run before.) The high-risk alerting Lambda
---   sends exactly these customers; `finlake alerts` lists them locally.
+-- Named query: high_risk_new_entrants
+-- Question: Which customers entered the HIGH risk band in the latest scoring run?
 -- Parameters: none.
+-- Returns: customers HIGH in the latest run and not HIGH (or not scored) in the run before, with
+--   probability, band, model version and run; highest probability first. The high-risk alerting
+--   Lambda sends exactly these customers; `finlake alerts` lists them locally.
 -- Reads: ${gold_db}.customer_risk_scores (no direct identifiers).
 WITH runs AS (
     SELECT

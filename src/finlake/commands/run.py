@@ -14,7 +14,7 @@ STEPS: tuple[tuple[str, dict[str, object]], ...] = (
     ("bronze-to-silver", {"full_refresh": False}),
     ("silver-to-gold", {}),
     ("crawl", {"glue": False, "database_prefix": ""}),
-    ("train", {"report": None}),
+    ("train", {"report": None, "repeated_cv": None}),
     ("score", {}),
     ("dashboard", {"out": None}),
     ("alerts", {}),
