@@ -1,0 +1,125 @@
+"""gold.loan_features: point-in-time model features per loan, with the default label.
+
+The point-in-time rule: a feature may use only what was known strictly before the loan's
+origination_date. Transactions: only those of the loan's account booked on the
+`window_days` calendar days before origination (`origination_date - window_days <= booked_date <
+origination_date`); nothing booked on or after origination day is joined in at all, so no window
+function or aggregate can see it.
+
+Customer attributes: Silver keeps only the CURRENT customer record. date_of_birth, gender and
+customer_since are facts that do not change, so age and tenure are exact as of origination. segment,
+employment_status, district and annual_income are taken from the current record: if they changed
+after origination, the feature reflects the later value (a known, documented limitation; Silver
+would have to keep customer history to remove it). The loan's status is the label only.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from finlake.contracts.bronze import DEFAULT_LOAN_STATUSES
+from finlake.contracts.gold import FEATURE_WINDOW_DAYS, LOAN_FEATURES
+from finlake.gold.conform import conform
+
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = 30.0  # avg_monthly_inflow is "inflow per 30 days of history"
+
+
+def transactions_before_origination(loans: DataFrame, transactions: DataFrame, window_days: int) -> DataFrame:
+    """Each loan's account transactions in the window strictly before origination (one row per pair)."""
+    keys = loans.select("loan_id", F.col("account_id").alias("loan_account_id"), "origination_date")
+    in_window = (
+        (F.col("account_id") == F.col("loan_account_id"))
+        & (F.col("booked_date") < F.col("origination_date"))
+        & (F.col("booked_date") >= F.date_sub(F.col("origination_date"), window_days))
+    )
+    return transactions.join(keys, on=in_window, how="inner")
+
+
+def _overdraft_days() -> Column:
+    """Per transaction: the calendar days its end-of-day balance stood below zero, else 0.
+
+    A day's end-of-day balance is the balance_after of its last transaction that carries one; it
+    holds until the next day with a balance, or until origination for the last one. Days before the
+    first balance in the window are unknown and not counted.
+    """
+    later_first = Window.partitionBy("loan_id").orderBy(F.col("booked_at").desc(), F.col("transaction_id").desc())
+    has_balance = F.col("balance_after").isNotNull()
+    # walking backwards in time, the last balance-carrying row seen so far is the next one in time
+    next_balance_date = F.last(F.when(has_balance, F.col("booked_date")), ignorenulls=True).over(
+        later_first.rowsBetween(Window.unboundedPreceding, -1)
+    )
+    end_of_day = has_balance & (next_balance_date.isNull() | (next_balance_date > F.col("booked_date")))
+    held_until = F.coalesce(next_balance_date, F.col("origination_date"))
+    return F.when(end_of_day & (F.col("balance_after") < 0), F.datediff(held_until, F.col("booked_date"))).otherwise(0)
+
+
+def transaction_features(in_window: DataFrame) -> DataFrame:
+    """One row per loan that has transactions in its window; key `loan_id`."""
+    credit = F.col("direction") == "CREDIT"
+    debit = F.col("direction") == "DEBIT"
+    cash_debit = debit & F.col("is_cash")
+    amount = F.col("amount").cast("double")
+    balance = F.col("balance_after").cast("double")
+    return (
+        in_window.withColumn("overdraft_days", _overdraft_days())
+        .groupBy("loan_id")
+        .agg(
+            F.min("booked_date").alias("first_booked_date"),
+            F.count(F.lit(1)).alias("txn_count"),
+            F.sum(F.when(credit, amount)).alias("inflow"),
+            F.sum(F.when(debit, amount)).alias("outflow"),
+            F.avg(balance).alias("avg_balance"),
+            F.min(balance).alias("min_balance"),
+            F.stddev_samp(balance).alias("balance_volatility"),
+            F.sum("overdraft_days").alias("overdraft_days"),
+            F.sum(F.when(cash_debit, amount)).alias("cash_outflow"),
+            F.count_if(cash_debit).alias("cash_withdrawal_count"),
+        )
+    )
+
+
+def _double(name: str) -> Column:
+    return F.col(name).cast("double")
+
+
+def _ratio(numerator: Column, denominator: Column) -> Column:
+    """numerator / denominator, null when the denominator is null or not positive."""
+    return F.when(denominator > 0, numerator / denominator)
+
+
+def loan_features(
+    loans: DataFrame,
+    customers: DataFrame,
+    transactions: DataFrame,
+    *,
+    window_days: int = FEATURE_WINDOW_DAYS,
+) -> DataFrame:
+    """One row per loan; key `loan_id`. Features as known strictly before origination_date."""
+    txn = transaction_features(transactions_before_origination(loans, transactions, window_days))
+    customer = customers.select(
+        "customer_id", "segment", "employment_status", "gender", "district",
+        "annual_income", "date_of_birth", "customer_since",
+    )  # fmt: skip
+    orig = F.col("origination_date")
+    history_days = F.coalesce(F.datediff(orig, F.col("first_booked_date")), F.lit(0))
+    avg_monthly_inflow = _ratio(F.col("inflow") * DAYS_PER_MONTH, F.col("history_days"))
+    return (
+        loans.join(customer, on="customer_id", how="left")
+        .join(txn, on="loan_id", how="left")
+        .withColumn("age_years", F.datediff(orig, F.col("date_of_birth")) / DAYS_PER_YEAR)
+        .withColumn("tenure_months", F.months_between(orig, F.col("customer_since")))
+        .withColumn("payment_to_income", _ratio(12 * _double("monthly_payment"), _double("annual_income")))
+        .withColumn("history_days", history_days)
+        .withColumn("txn_count", F.coalesce(F.col("txn_count"), F.lit(0)))
+        .withColumn("inflow", F.coalesce(F.col("inflow"), F.lit(0.0)))
+        .withColumn("outflow", F.coalesce(F.col("outflow"), F.lit(0.0)))
+        .withColumn("avg_monthly_inflow", avg_monthly_inflow)
+        .withColumn("overdraft_days", F.coalesce(F.col("overdraft_days"), F.lit(0)))
+        .withColumn("cash_withdrawal_share", _ratio(F.coalesce(F.col("cash_outflow"), F.lit(0.0)), F.col("outflow")))
+        .withColumn("cash_withdrawal_count", F.coalesce(F.col("cash_withdrawal_count"), F.lit(0)))
+        .withColumn("payment_to_inflow", _ratio(_double("monthly_payment"), F.col("avg_monthly_inflow")))
+        .withColumn("is_default", F.col("status").isin(*DEFAULT_LOAN_STATUSES).cast("int"))
+        .transform(conform(LOAN_FEATURES))
+    )

@@ -1,0 +1,107 @@
+"""loan_features, with the point-in-time rule: nothing booked on or after origination may count."""
+
+from datetime import date, datetime
+from decimal import Decimal as D
+from statistics import stdev
+
+from chispa import assert_approx_df_equality
+
+from finlake.gold.loan_features import loan_features
+
+ORIGINATION = date(2024, 6, 1)
+WINDOW_DAYS = 30  # window: 2024-05-02 .. 2024-05-31
+
+
+def _t(tid, when, amount, direction, channel="TRANSFER", balance=None):
+    return {
+        "transaction_id": tid,
+        "account_id": "A1",
+        "booked_at": when,
+        "amount": D(amount),
+        "direction": direction,
+        "channel": channel,
+        "balance_after": None if balance is None else D(balance),
+    }
+
+
+BEFORE_WINDOW = [_t("T0", datetime(2024, 5, 1, 10), "999.00", "CREDIT", balance="-5000.00")]  # origination - 31 days
+IN_WINDOW = [
+    _t("T1", datetime(2024, 5, 2, 9), "1000.00", "CREDIT", balance="1000.00"),  # origination - 30 days: in
+    _t("T2", datetime(2024, 5, 10, 12), "1200.00", "DEBIT", "ATM", balance="-200.00"),
+    _t("T3", datetime(2024, 5, 10, 18), "50.00", "DEBIT", "CARD", balance="-250.00"),  # day ends at -250
+    _t("T4", datetime(2024, 5, 15, 10), "300.00", "CREDIT", balance="50.00"),  # overdrawn 05-10..05-14: 5 days
+    _t("T5", datetime(2024, 5, 28, 10), "100.00", "DEBIT", "BRANCH", balance="-50.00"),  # 05-28..05-31: 4 days
+    _t("T6", datetime(2024, 5, 29, 10), "10.00", "DEBIT", "CARD"),  # no balance: does not end the overdraft
+]
+ON_OR_AFTER_ORIGINATION = [
+    _t("P1", datetime(2024, 6, 1, 8), "5000.00", "DEBIT", "ATM", balance="-5050.00"),
+    _t("P2", datetime(2024, 6, 3, 9), "100000.00", "CREDIT", balance="94950.00"),
+]
+
+
+def _inputs(silver_df, transactions):
+    customers = silver_df(
+        "customers",
+        [
+            {"customer_id": "C1", "date_of_birth": date(1980, 6, 1), "customer_since": date(2020, 3, 1),
+             "annual_income": D("54000.00"), "segment": "MASS", "employment_status": "EMPLOYED", "gender": "M", "district": "D1"},
+            {"customer_id": "C2", "annual_income": None, "segment": "YOUTH", "gender": "F", "district": "D2",
+             "employment_status": "STUDENT", "date_of_birth": date(2000, 1, 15), "customer_since": date(2023, 1, 15)},
+        ],
+    )  # fmt: skip
+    loans = silver_df(
+        "loans",
+        [
+            {"loan_id": "L1", "customer_id": "C1", "account_id": "A1", "origination_date": ORIGINATION,
+             "monthly_payment": D("90.00"), "principal": D("1000.00"), "status": "DEFAULT"},
+            {"loan_id": "L2", "customer_id": "C2", "account_id": "A2", "origination_date": date(2024, 3, 15),
+             "monthly_payment": D("50.00"), "principal": D("500.00"), "status": "CURRENT"},
+        ],
+    )  # fmt: skip
+    return loans, customers, silver_df("transactions", transactions)
+
+
+def _expected(gold_df):
+    balances = [1000.0, -200.0, -250.0, 50.0, -50.0]
+    inflow, outflow = 1000.0 + 300.0, 1200.0 + 50.0 + 100.0 + 10.0
+    history_days = (ORIGINATION - date(2024, 5, 2)).days
+    avg_monthly_inflow = inflow / history_days * 30
+    common = (D("1000.00"), D("5.0000"), 12)
+    return gold_df(
+        "loan_features",
+        [
+            ("L1", "C1", "A1", ORIGINATION, "PERSONAL", *common, D("90.00"), "MASS", "EMPLOYED", "M", "D1",
+             (ORIGINATION - date(1980, 6, 1)).days / 365.25, 51.0, D("54000.00"), 12 * 90 / 54000,
+             history_days, 6, inflow, outflow, avg_monthly_inflow, sum(balances) / 5, -250.0, stdev(balances),
+             5 + 4, (1200.0 + 100.0) / outflow, 2, 90 / avg_monthly_inflow, "DEFAULT", 1),
+            # no transactions, no income: counts are 0, ratios and balance statistics unknown
+            ("L2", "C2", "A2", date(2024, 3, 15), "PERSONAL", D("500.00"), D("5.0000"), 12, D("50.00"), "YOUTH",
+             "STUDENT", "F", "D2", (date(2024, 3, 15) - date(2000, 1, 15)).days / 365.25, 14.0, None, None,
+             0, 0, 0.0, 0.0, None, None, None, None, 0, None, 0, None, "CURRENT", 0),
+        ],
+    )  # fmt: skip
+
+
+def test_features_from_the_window_before_origination(silver_df, gold_df):
+    loans, customers, transactions = _inputs(silver_df, BEFORE_WINDOW + IN_WINDOW + ON_OR_AFTER_ORIGINATION)
+    actual = loan_features(loans, customers, transactions, window_days=WINDOW_DAYS)
+    assert_approx_df_equality(actual, _expected(gold_df), 1e-9, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_point_in_time_transactions_on_or_after_origination_change_nothing(silver_df):
+    loans, customers, only_before = _inputs(silver_df, IN_WINDOW)
+    _, _, with_later = _inputs(silver_df, IN_WINDOW + ON_OR_AFTER_ORIGINATION)
+    before = loan_features(loans, customers, only_before, window_days=WINDOW_DAYS)
+    after = loan_features(loans, customers, with_later, window_days=WINDOW_DAYS)
+    assert_approx_df_equality(after, before, 1e-9, ignore_row_order=True)
+
+    # the later transactions are not inert: had the loan started after them, the features would differ
+    later_loans = loans.withColumn("origination_date", loans.origination_date + 5)
+    moved = loan_features(later_loans, customers, with_later, window_days=WINDOW_DAYS).where("loan_id = 'L1'").first()
+    kept = before.where("loan_id = 'L1'").first()
+    assert moved is not None and kept is not None
+    assert (moved.inflow, moved.overdraft_days, moved.min_balance) != (
+        kept.inflow,
+        kept.overdraft_days,
+        kept.min_balance,
+    )
