@@ -26,3 +26,11 @@ def pkdd99_dir() -> str:
     if not os.path.isfile(os.path.join(PKDD99_DIR, "loan.asc")):
         pytest.skip(f"PKDD'99 data not found at {PKDD99_DIR} (set FINLAKE_PKDD99_DIR)")
     return PKDD99_DIR
+
+
+@pytest.fixture(scope="session")
+def small_lake_template(tmp_path_factory):
+    """A tiny hand-made lake (tests/small_lake.py), built once; copy it before changing it."""
+    from small_lake import build_small_lake
+
+    return build_small_lake(str(tmp_path_factory.mktemp("small_lake") / "lake"))
