@@ -179,7 +179,9 @@ def publish_dataframe(
     *,
     partition_by: Sequence[str] = (),
     only_changed_partitions: bool = False,
+    drop_partitions: Sequence[str] = (),
     files_per_partition: int = 1,
+    max_records_per_file: int = 0,
     keep_versions: int = DEFAULT_KEEP_VERSIONS,
     write: Callable[[Any, str], None] | None = None,
 ) -> PublishResult:
@@ -188,16 +190,21 @@ def publish_dataframe(
     - Unpartitioned: `df` is the whole table, written as `files_per_partition` files.
     - Partitioned, `only_changed_partitions=False`: `df` is the whole table.
     - Partitioned, `only_changed_partitions=True`: `df` holds the complete new content of the
-      partitions it touches; every other partition of the current version is hard-linked in.
+      partitions it touches; every other partition of the current version is hard-linked in,
+      except those named in `drop_partitions` (e.g. "ingest_date=2024-01-01") that `df` left empty.
 
     Rows are repartitioned by the partition columns so each partition gets `files_per_partition`
-    files instead of one small file per task. `write(df, path)` overrides the Parquet writer (tests
+    files instead of one small file per task; `max_records_per_file` (0: no cap) splits a big
+    partition into several files of bounded size without needing a count first. `write(df, path)` overrides the Parquet writer (tests
     use it to inject failures).
     """
     shaped = _shape_files(df, partition_by, files_per_partition)
-    writer = write or _write_parquet(partition_by)
+    writer = write or _write_parquet(partition_by, max_records_per_file)
     with staged_version(
-        table_path, carry_unchanged_partitions=only_changed_partitions, keep_versions=keep_versions
+        table_path,
+        carry_unchanged_partitions=only_changed_partitions,
+        drop_partitions=drop_partitions,
+        keep_versions=keep_versions,
     ) as staging:
         writer(shaped, str(staging))
         written = tuple(_partition_dirs(staging)) if partition_by else ()
@@ -212,7 +219,8 @@ def _shape_files(df: Any, partition_by: Sequence[str], files_per_partition: int)
     from pyspark.sql import functions as F
 
     if not partition_by:
-        return df.coalesce(files_per_partition)
+        # repartition, not coalesce: coalesce(1) would also squeeze the upstream stage into one task
+        return df.repartition(files_per_partition)
     if files_per_partition == 1:
         return df.repartition(*partition_by)
     # A salt spreads a big partition over several tasks, hence several files of a sensible size.
@@ -220,9 +228,9 @@ def _shape_files(df: Any, partition_by: Sequence[str], files_per_partition: int)
     return df.repartition(*partition_by, salt)
 
 
-def _write_parquet(partition_by: Sequence[str]) -> Callable[[Any, str], None]:
+def _write_parquet(partition_by: Sequence[str], max_records_per_file: int = 0) -> Callable[[Any, str], None]:
     def write(df: Any, path: str) -> None:
-        writer = df.write.mode("overwrite")
+        writer = df.write.mode("overwrite").option("maxRecordsPerFile", max_records_per_file)
         if partition_by:
             writer = writer.partitionBy(*partition_by)
         writer.parquet(path)

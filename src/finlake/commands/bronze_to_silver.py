@@ -1,0 +1,23 @@
+"""`finlake bronze-to-silver [--full-refresh]`: the Silver job on the local lake."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from finlake.errors import UsageError
+from finlake.lake import Lake
+from finlake.runs import new_run_id
+
+
+def main(args: argparse.Namespace) -> int:
+    lake = Lake.local(args.lake)
+    if not os.path.isdir(lake.bronze):
+        raise UsageError(f"no Bronze data at {lake.bronze}: run `finlake generate` or `finlake import-pkdd99` first")
+    from finlake.silver.job import run_bronze_to_silver
+    from finlake.spark import local_session
+
+    spark = local_session("finlake-bronze-to-silver")
+    report = run_bronze_to_silver(spark, lake, full_refresh=bool(args.full_refresh), run_id=new_run_id())
+    print(f"run report: {lake.run_report(report.run_id)}")
+    return 0 if not report.unbalanced() else 1

@@ -1,0 +1,383 @@
+"""The Bronze -> Silver job (what `glue_jobs/bronze_to_silver.py` and `finlake bronze-to-silver` run).
+
+Per entity, parents first (ENTITY_ORDER): list the Bronze files not processed yet, judge their
+headers, read them with an explicit all-string schema, type and validate every row, flag orphans,
+rank against what Silver holds (latest change record wins / first delivery of an event wins),
+then publish the new Silver version and the quarantine atomically. The incremental state is saved
+only after every table is published; a failed run leaves the last good version of each table
+readable, and the next run redoes the unsaved files (what those files produced before is replaced,
+never duplicated).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
+
+from finlake.contracts.bronze import ENTITIES, ENTITY_ORDER, REASONS
+from finlake.contracts.model import Entity, RecordKind
+from finlake.contracts.silver import SILVER_TABLES
+from finlake.errors import FinlakeError
+from finlake.lake import Lake
+from finlake.publish import PublishResult, current_version_path, publish_dataframe
+from finlake.report import RunReport, TableLineage
+from finlake.silver import tables
+from finlake.silver.bronze_files import BronzeFile, inspect, list_bronze_files
+from finlake.silver.dedupe import RANK, classify, rank_change_records, rank_events
+from finlake.silver.drift import FileStatus, HeaderCheck
+from finlake.silver.integrity import flag_orphans, known_parent_keys
+from finlake.silver.pii import customer_pii, customers_without_pii
+from finlake.silver.quarantine import QUARANTINE_SCHEMA, to_quarantine
+from finlake.silver.reader import read_bronze
+from finlake.silver.state import SilverState, load_state, save_state
+from finlake.silver.validation import is_valid, validate
+
+JOB_NAME = "bronze_to_silver"
+# ~1M rows is 30-80 MB of snappy Parquet for these tables: big enough for Athena, small enough to
+# write in one task.
+ROWS_PER_FILE = 1_000_000
+SILVER_OUTPUTS: dict[str, tuple[str, ...]] = {
+    "customers": ("customers", "customer_pii"),
+    "accounts": ("accounts",),
+    "loans": ("loans",),
+    "transactions": ("transactions",),
+}
+# Silver table builders per change entity (customers are split into public + restricted PII).
+BUILDERS: dict[str, dict[str, Callable[[DataFrame], DataFrame]]] = {
+    "customers": {"customers": customers_without_pii, "customer_pii": customer_pii},
+    "accounts": {"accounts": tables.build_accounts},
+    "loans": {"loans": tables.build_loans},
+}
+PARENTS = {fk.parent for e in ENTITIES.values() for fk in e.foreign_keys}
+
+
+@dataclass
+class EntityBatch:
+    """The Bronze files of one entity this run will process, with what their headers said."""
+
+    entity: Entity
+    files: list[tuple[BronzeFile, HeaderCheck]] = field(default_factory=list)
+    unreadable: list[BronzeFile] = field(default_factory=list)  # not under ingest_date=YYYY-MM-DD
+
+    @property
+    def rels(self) -> list[str]:
+        return [f.rel for f, _ in self.files] + [f.rel for f in self.unreadable]
+
+    @property
+    def ingest_dates(self) -> list[str]:
+        return sorted({f.ingest_date for f, _ in self.files if f.ingest_date})
+
+
+def configure_session(spark: SparkSession) -> None:
+    """Settings the parsing relies on, whatever the session's defaults (Glue's or ours)."""
+    spark.conf.set("spark.sql.session.timeZone", "UTC")  # a timestamp without offset is UTC
+    spark.conf.set("spark.sql.ansi.enabled", "false")  # a bad value becomes null -> a reason, not a crash
+
+
+def plan(lake: Lake, state: SilverState) -> dict[str, EntityBatch]:
+    """The files each entity has not processed yet (all of them with an empty state)."""
+    batches = {}
+    for name in ENTITY_ORDER:
+        batch = EntityBatch(ENTITIES[name])
+        for f in list_bronze_files(lake.bronze, name):
+            if state.is_processed(name, f.rel):
+                continue
+            if f.ingest_date is None:
+                batch.unreadable.append(f)
+            else:
+                batch.files.append((f, inspect(batch.entity, f)))
+        batches[name] = batch
+    return batches
+
+
+def _report_files(report: RunReport, batch: EntityBatch) -> None:
+    if not batch.unreadable and all(check.status is FileStatus.OK and not check.extra for _, check in batch.files):
+        return
+    e = report.entity(batch.entity.name, "silver")
+    for f in batch.unreadable:
+        e.bad_files.append(
+            {
+                "file": f.rel,
+                "reason": "NO_INGEST_DATE",
+                "message": f"{f.rel}: not under ingest_date=YYYY-MM-DD/, skipped",
+            }
+        )
+    for f, check in batch.files:
+        message = f"{f.rel}: " + "; ".join(check.problems)
+        if check.status is not FileStatus.OK:
+            reason = {"empty": "EMPTY_FILE", "header_only": "HEADER_ONLY", "held": "MISSING_COLUMN"}[check.status]
+            e.bad_files.append({"file": f.rel, "reason": reason, "message": message})
+        if check.extra or check.missing:
+            e.schema_drift.append(
+                {
+                    "file": f.rel,
+                    "missing_columns": list(check.missing),
+                    "extra_columns": list(check.extra),
+                    "message": message,
+                }
+            )
+
+
+def _mark_existing(df: DataFrame, entity: Entity) -> DataFrame:
+    return (
+        df.withColumn("_existing", F.lit(True))
+        .withColumn("reasons", F.array().cast("array<string>"))
+        .withColumn("_row_hash", F.xxhash64(*entity.column_names))
+    )
+
+
+def _count(ranked: DataFrame, duplicate_kind: str, extra: list[Column] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+    """Every number the report needs for one entity, in one aggregation pass over the ranked rows."""
+    batch = ~F.col("_existing")
+
+    def n(cond: Column) -> Column:
+        return F.sum(F.when(cond, 1).otherwise(0))
+
+    row = ranked.agg(
+        n(batch).alias("rows_read"),
+        n(batch & (F.col("outcome") == "WRITTEN")).alias("rows_written"),
+        n(batch & (F.col("outcome") == "QUARANTINED")).alias("rows_quarantined"),
+        n(batch & (F.col("outcome") == duplicate_kind)).alias("duplicates_removed"),
+        n(F.col(RANK) == 1).alias("current_rows"),
+        *[n(batch & F.array_contains("reasons", code)).alias(f"reason_{code}") for code in REASONS.codes],
+        *extra,
+    ).first()
+    return row.asDict() if row else {}
+
+
+class _Run:
+    """One run of the job: its session, lake, report, and what entities hand to their children."""
+
+    def __init__(self, spark: SparkSession, lake: Lake, run_id: str, full_refresh: bool, report: RunReport):
+        self.spark, self.lake, self.run_id, self.full_refresh, self.report = spark, lake, run_id, full_refresh, report
+        self.parent_keys: dict[str, DataFrame] = {}
+        self.persisted: list[DataFrame] = []
+
+    # -- reading what is published ------------------------------------------------------------
+    def read_current(self, path: str, schema: StructType) -> DataFrame:
+        """The published version of a table, resolved now so a later swap cannot change what we read."""
+        version = current_version_path(path)
+        if version is None:
+            return self.spark.createDataFrame([], schema)
+        return self.spark.read.schema(schema).parquet(str(version))
+
+    def existing_rows(self, entity: Entity) -> DataFrame:
+        """What Silver holds for a change entity: contract columns plus lineage."""
+        lineage = ["source_file", "ingest_date", "run_id"]
+        if entity.name == "customers":
+            public = self.read_current(self.lake.silver_table("customers"), SILVER_TABLES["customers"].spark_schema())
+            pii = self.read_current(
+                self.lake.silver_table("customer_pii"), SILVER_TABLES["customer_pii"].spark_schema()
+            )
+            joined = public.join(pii.select("customer_id", *entity.pii_columns), on="customer_id", how="left")
+            return joined.select(*entity.column_names, *lineage)
+        path = self.lake.silver_table(entity.name)
+        return self.read_current(path, SILVER_TABLES[entity.name].spark_schema()).select(*entity.column_names, *lineage)
+
+    # -- one entity ---------------------------------------------------------------------------
+    def validated_batch(self, batch: EntityBatch) -> DataFrame:
+        entity = batch.entity
+        rows = read_bronze(self.spark, entity, batch.files).transform(validate(entity))
+        for fk in entity.foreign_keys:
+            rows = rows.transform(flag_orphans(fk, self.parent_keys[fk.parent]))
+        return (
+            rows.withColumn("run_id", F.lit(self.run_id))
+            .withColumn("_existing", F.lit(False))
+            .withColumn("_row_hash", F.xxhash64(*entity.column_names))
+        )
+
+    def fill_counts(self, entity: str, counts: dict[str, Any], duplicate_kind: str) -> None:
+        e = self.report.entity(entity, "silver")
+        for key in ("rows_read", "rows_written", "rows_quarantined", "duplicates_removed"):
+            setattr(e, key, int(counts.get(key) or 0))
+        e.quarantine_reasons = {c: int(counts[f"reason_{c}"]) for c in REASONS.codes if counts.get(f"reason_{c}")}
+        e.duplicate_reasons = {duplicate_kind: e.duplicates_removed} if e.duplicates_removed else {}
+
+    def record_lineage(self, name: str, path: str, batch: EntityBatch, written: Sequence[str] = ()) -> TableLineage:
+        lineage = self.report.table(name, path)
+        version = current_version_path(path)
+        lineage.version = version.name if version else ""
+        lineage.inputs = [f.rel for f, _ in batch.files]
+        lineage.ingest_dates = batch.ingest_dates
+        lineage.partitions_written = list(written)
+        lineage.upstream = [f"bronze.{batch.entity.name}"]
+        return lineage
+
+    def publish_quarantine(self, batch: EntityBatch, ranked: DataFrame) -> None:
+        entity = batch.entity
+        new_rows = ranked.where(~F.col("_existing")).transform(to_quarantine(entity, self.run_id))
+        path = self.lake.quarantine_entity(entity.name)
+        if self.full_refresh:
+            publish_dataframe(new_rows, path, partition_by=["ingest_date"], max_records_per_file=ROWS_PER_FILE)
+        else:
+            dates = batch.ingest_dates
+            kept = (
+                self.read_current(path, QUARANTINE_SCHEMA)
+                .where(F.col("ingest_date").isin(*[F.lit(d).cast("date") for d in dates]))
+                .where(~F.col("source_file").isin(*batch.rels))  # rows from these files are being redone
+            )
+            publish_dataframe(
+                kept.unionByName(new_rows),
+                path,
+                partition_by=["ingest_date"],
+                only_changed_partitions=True,
+                drop_partitions=[f"ingest_date={d}" for d in dates],
+                max_records_per_file=ROWS_PER_FILE,
+            )
+        self.record_lineage(f"quarantine.{entity.name}", path, batch)
+
+    def process_change_entity(self, batch: EntityBatch) -> None:
+        """customers / accounts / loans: merge into current Silver, the latest change record wins."""
+        entity = batch.entity
+        assert entity.version_column
+        rows = self.validated_batch(batch)
+        if not self.full_refresh:
+            rows = rows.unionByName(_mark_existing(self.existing_rows(entity), entity), allowMissingColumns=True)
+        ranked = rows.transform(rank_change_records(entity.key, entity.version_column)).transform(
+            classify("SUPERSEDED")
+        )
+        ranked = ranked.persist()
+        self.persisted.append(ranked)
+        counts = _count(ranked, "SUPERSEDED")
+        self.fill_counts(entity.name, counts, "SUPERSEDED")
+
+        current = ranked.where(F.col(RANK) == 1)
+        for table_name, build in BUILDERS[entity.name].items():
+            path = self.lake.silver_table(table_name)
+            publish_dataframe(build(current), path, max_records_per_file=ROWS_PER_FILE)
+            self.record_lineage(f"silver.{table_name}", path, batch).rows = int(counts.get("current_rows") or 0)
+        self.publish_quarantine(batch, ranked)
+        valid = ranked.where(is_valid())
+        self.parent_keys[entity.name] = known_parent_keys(
+            entity.key, valid.where(~F.col("_existing")), valid.where(F.col("_existing"))
+        )
+
+    def process_transactions(self, batch: EntityBatch) -> None:
+        """transactions: drop re-deliveries, append, rewriting only the booked_month partitions touched."""
+        entity = batch.entity
+        path = self.lake.silver_table("transactions")
+        published = self.read_current(path, SILVER_TABLES["transactions"].spark_schema())
+        # rows that came from this batch's files before (a failed run being redone) are recomputed
+        published = published.where(~F.col("source_file").isin(*batch.rels))
+        rows = self.validated_batch(batch)
+        if not self.full_refresh:
+            rows = rows.unionByName(_mark_existing_ids(published, entity.key), allowMissingColumns=True)
+        ranked = rows.transform(rank_events(entity.key)).transform(classify("DUPLICATE_DELIVERY")).persist()
+        self.persisted.append(ranked)
+        written = ~F.col("_existing") & (F.col("outcome") == "WRITTEN")
+        month = F.date_format("booked_at", "yyyy-MM")
+        months_touched = F.array_sort(F.collect_set(F.when(written, month))).alias("months")
+        counts = _count(ranked, "DUPLICATE_DELIVERY", [months_touched])
+        self.fill_counts(entity.name, counts, "DUPLICATE_DELIVERY")
+
+        new_rows = tables.build_transactions(ranked.where(written))
+        months: list[str] = list(counts.get("months") or [])
+        result: PublishResult | None = None
+        if self.full_refresh or current_version_path(path) is None:
+            result = publish_dataframe(
+                new_rows, path, partition_by=["booked_month"], max_records_per_file=ROWS_PER_FILE
+            )
+        elif months:
+            kept = published.where(F.col("booked_month").isin(*months))  # partition pruning: touched months only
+            result = publish_dataframe(
+                kept.unionByName(new_rows),
+                path,
+                partition_by=["booked_month"],
+                only_changed_partitions=True,
+                max_records_per_file=ROWS_PER_FILE,
+            )
+        written_parts = result.partitions_written if result else ()
+        self.record_lineage("silver.transactions", path, batch, written_parts).upstream.append("silver.accounts")
+        self.publish_quarantine(batch, ranked)
+
+    def load_parent_keys(self, entity: Entity) -> None:
+        """Parent keys for children when the parent had nothing new: what Silver holds."""
+        existing = self.existing_rows(entity).select(entity.key)
+        no_batch = self.spark.createDataFrame([], f"{entity.key} string, ingest_date date")
+        self.parent_keys[entity.name] = known_parent_keys(entity.key, no_batch, existing)
+
+    def release(self) -> None:
+        for df in self.persisted:
+            df.unpersist()
+        self.persisted.clear()
+
+
+def _mark_existing_ids(published: DataFrame, key: str) -> DataFrame:
+    return (
+        published.select(key)
+        .withColumn("_existing", F.lit(True))
+        .withColumn("reasons", F.array().cast("array<string>"))
+    )
+
+
+def _outputs_exist(lake: Lake, entity: str) -> bool:
+    return all(current_version_path(lake.silver_table(t)) is not None for t in SILVER_OUTPUTS[entity])
+
+
+def run_bronze_to_silver(spark: SparkSession, lake: Lake, full_refresh: bool, run_id: str) -> RunReport:
+    """Process new Bronze files (all of them with `full_refresh`) into Silver. Returns the run report,
+    which is also written to `<runs>/<run_id>.json` and summarised on stdout. Raises FinlakeError
+    (after writing a `failed` report) if a step fails; what was published before stays readable."""
+    configure_session(spark)
+    report = RunReport(run_id=run_id, job=JOB_NAME)
+    state = SilverState() if full_refresh else load_state(lake)
+    with report.timed("plan"):
+        batches = plan(lake, state)
+    for batch in batches.values():
+        _report_files(report, batch)
+    todo = {n: full_refresh or bool(b.files) or not _outputs_exist(lake, n) for n, b in batches.items()}
+    if not any(todo.values()):
+        for batch in batches.values():
+            state.mark(batch.entity.name, batch.rels, run_id)  # e.g. a misplaced file: reported once
+        save_state(lake, state)
+        report.notes.append("nothing new in Bronze: Silver unchanged")
+        _finish(report, lake, "nothing_new")
+        return report
+
+    run = _Run(spark, lake, run_id, full_refresh, report)
+    step = "planning"
+    try:
+        for name in ENTITY_ORDER:
+            step, batch = name, batches[name]
+            if not todo[name]:
+                if name in PARENTS:
+                    run.load_parent_keys(batch.entity)
+                continue
+            started = time.monotonic()
+            with report.timed(name):
+                if batch.entity.kind is RecordKind.CHANGE:
+                    run.process_change_entity(batch)
+                else:
+                    run.process_transactions(batch)
+            report.entity(name, "silver").seconds = round(time.monotonic() - started, 3)
+        step = "saving state"
+        for name, batch in batches.items():
+            state.mark(name, batch.rels, run_id)
+        save_state(lake, state)
+    except Exception as exc:
+        text = str(exc).strip()
+        first_line = f"{type(exc).__name__}: {text.splitlines()[0]}" if text and text != "None" else type(exc).__name__
+        message = (
+            f"bronze-to-silver failed at {step}: {first_line}; the last good Silver is still published, rerun to finish"
+        )
+        _finish(report, lake, "failed", message)
+        raise FinlakeError(message) from exc
+    finally:
+        run.release()
+    _finish(report, lake, "succeeded")
+    return report
+
+
+def _finish(report: RunReport, lake: Lake, status: str, message: str = "") -> None:
+    report.finish(status, message)
+    report.write(lake)
+    print(report.summary(), flush=True)
+
+
+__all__ = ["run_bronze_to_silver"]

@@ -1,0 +1,117 @@
+"""Typing and validation of raw Bronze rows: every reason a row cannot be made valid, in one array.
+
+Strings are trimmed (an empty field is null), codes upper-cased, dates/timestamps/numbers parsed
+with Spark built-ins guarded by a format check (Spark's casts are lenient: `CAST('12.5' AS INT)` is
+12, `CAST('2024' AS DATE)` is 2024-01-01, so a value must first look like its type). Reason codes are
+listed in `REASONS` order; see its comment for precedence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pyspark.sql import Column as SparkColumn
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from finlake.contracts.bronze import REASONS
+from finlake.contracts.model import Column, Entity
+
+DATE_FORMAT = r"^\d{4}-\d{2}-\d{2}$"
+TIMESTAMP_FORMAT = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
+DECIMAL_FORMAT = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+INTEGER_FORMAT = r"^[+-]?\d+$"
+WIDE_NUMBER = "decimal(38,10)"  # wide enough to hold any sane value, so range checks see it
+STRUCTURAL = ("MISSING_COLUMN", "MALFORMED_ROW")
+REPLACEMENT_CHAR = "\ufffd"  # what the UTF-8 decoder puts where bytes were not UTF-8
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    value: SparkColumn  # the typed value (null if empty or unparseable)
+    checks: dict[str, SparkColumn]  # reason code -> condition that is true when the reason applies
+
+
+def clean(raw: SparkColumn) -> SparkColumn:
+    """Trimmed; empty becomes null."""
+    trimmed = F.trim(raw)
+    return F.when(trimmed != "", trimmed)
+
+
+def _is_numeric(column: Column) -> bool:
+    return column.type in {"int", "bigint", "double"} or column.type.startswith("decimal")
+
+
+def _parse(column: Column, text: SparkColumn) -> _Parsed:
+    present = text.isNotNull()
+    checks: dict[str, SparkColumn] = {}
+    if column.type == "date":
+        value = F.when(text.rlike(DATE_FORMAT), text.cast("date"))
+        checks["BAD_DATE"] = present & value.isNull()
+    elif column.type == "timestamp":
+        value = F.when(text.rlike(TIMESTAMP_FORMAT), text.cast("timestamp"))
+        checks["BAD_DATE"] = present & value.isNull()
+    elif _is_numeric(column):
+        looks_numeric = text.rlike(INTEGER_FORMAT if column.type in {"int", "bigint"} else DECIMAL_FORMAT)
+        wide = F.when(looks_numeric, text.cast(WIDE_NUMBER))
+        value = wide.cast(column.type)
+        checks["BAD_NUMBER"] = present & ~looks_numeric
+        too_big = wide.isNull() | value.isNull()  # more digits than even the wide type holds
+        if column.min_value is not None:
+            too_big = too_big | (wide < F.lit(column.min_value))
+        if column.max_value is not None:
+            too_big = too_big | (wide > F.lit(column.max_value))
+        checks["OUT_OF_RANGE"] = present & looks_numeric & too_big
+    elif column.codes:
+        value = F.upper(text)
+        checks["UNKNOWN_CODE"] = present & ~value.isin(*column.codes)
+    else:
+        value = text
+    if column.required:
+        checks["MISSING_REQUIRED"] = ~present
+    return _Parsed(value.cast(column.type), checks)
+
+
+def _reasons(parsed: dict[str, _Parsed], entity: Entity) -> SparkColumn:
+    has_bad_bytes = F.lit(False)
+    for name in entity.column_names:
+        has_bad_bytes = has_bad_bytes | F.col(name).contains(REPLACEMENT_CHAR)
+    per_code: list[SparkColumn] = []
+    for code in REASONS.codes:
+        conditions = [p.checks[code] for p in parsed.values() if code in p.checks]
+        if code == "BAD_ENCODING":
+            conditions = [has_bad_bytes]
+        if conditions:
+            fired = conditions[0]
+            for c in conditions[1:]:
+                fired = fired | c
+            per_code.append(F.when(fired, F.lit(code)))
+    field_reasons = F.array_compact(F.array(*per_code))
+    structural = F.col("structural_reason")
+    return F.when(structural.isNotNull(), F.array(structural)).otherwise(field_reasons)
+
+
+def validate(entity: Entity) -> Callable[[DataFrame], DataFrame]:
+    """Raw frame (see reader.py) -> typed contract columns, `raw` (the values as read), `raw_line`,
+    `reasons` (array of codes, empty when the row is valid), `source_file`, `ingest_date`.
+
+    Grain: one row per Bronze row, unchanged.
+    """
+
+    def transform(raw: DataFrame) -> DataFrame:
+        parsed = {c.name: _parse(c, clean(F.col(c.name))) for c in entity.columns}
+        return raw.select(
+            *[parsed[c.name].value.alias(c.name) for c in entity.columns],
+            F.struct(*[F.col(c) for c in entity.column_names]).alias("raw"),
+            "raw_line",
+            _reasons(parsed, entity).alias("reasons"),
+            "source_file",
+            "ingest_date",
+        )
+
+    return transform
+
+
+def is_valid() -> SparkColumn:
+    return F.size("reasons") == 0
