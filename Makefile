@@ -37,8 +37,27 @@ run: venv check-java ## run the whole pipeline locally on generated data (lake: 
 	$(VENV)/bin/finlake --lake $(LAKE) run
 
 .PHONY: test
-test: venv check-java ## run the test suite (Spark, Terraform, AWS mocks)
+test: venv check-java tools ## run the test suite (Spark, Terraform, AWS mocks)
 	$(PY) -m pytest -q
+
+# checkov pins an old boto3, so it lives in its own venv instead of .venv.
+CHECKOV := $(TOOLS)/checkov/bin/checkov
+$(CHECKOV): | check-python
+	@echo "installing checkov into $(TOOLS)/checkov ..."
+	@$(PYTHON) -m venv $(TOOLS)/checkov
+	@$(TOOLS)/checkov/bin/python -m pip install --quiet --upgrade pip
+	@$(TOOLS)/checkov/bin/python -m pip install --quiet 'checkov>=3.2,<4'
+
+.PHONY: tools
+tools: $(CHECKOV) ## install checkov into its own venv (.tools/checkov), used by the Terraform checks
+
+.PHONY: tf-check
+tf-check: venv tools ## Terraform checks only: fmt, config loading, checkov (+ custom policies), contracts
+	$(PY) -m pytest -q tests/terraform
+
+.PHONY: wheel
+wheel: venv ## build the finlake wheel into dist/ (the Glue jobs import it; run before terraform plan)
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir dist .
 
 .PHONY: lint
 lint: venv ## ruff (lint + format check) and mypy on the package

@@ -110,9 +110,9 @@ variable "schedule_enabled" {
 }
 
 variable "log_retention_days" {
-  description = "Retention of every CloudWatch log group."
+  description = "Retention of every CloudWatch log group (a year: audit trail of a bank's data pipeline)."
   type        = number
-  default     = 30
+  default     = 365
 }
 
 variable "bytes_scanned_cutoff_per_query" {

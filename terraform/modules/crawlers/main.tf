@@ -64,9 +64,12 @@ resource "aws_glue_crawler" "this" {
     }
   }
 
+  # Whatever the YAML says, only non-destructive outcomes are possible here (checkov's CKV_FINLAKE_4
+  # verifies the expression statically, as it cannot read the YAML); the preconditions below reject
+  # any other value with a clear message rather than rewriting it.
   schema_change_policy {
-    update_behavior = each.value.schema_change_policy.update_behavior
-    delete_behavior = each.value.schema_change_policy.delete_behavior
+    update_behavior = each.value.schema_change_policy.update_behavior == "UPDATE_IN_DATABASE" ? "UPDATE_IN_DATABASE" : "LOG"
+    delete_behavior = each.value.schema_change_policy.delete_behavior == "LOG" ? "LOG" : "DEPRECATE_IN_DATABASE"
   }
 
   recrawl_policy {

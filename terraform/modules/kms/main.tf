@@ -24,6 +24,9 @@ resource "aws_kms_alias" "this" {
 }
 
 data "aws_iam_policy_document" "key_policy" {
+  #checkov:skip=CKV_AWS_109:A key policy's Resource "*" is this key only; administering it through the account root is the AWS-recommended way to avoid an unmanageable key.
+  #checkov:skip=CKV_AWS_111:A key policy's Resource "*" is this key only; write actions are limited to the account and the logs service (with an encryption-context condition).
+  #checkov:skip=CKV_AWS_356:In a key policy Resource must be "*" (it means the key the policy is attached to).
   # In a key policy "*" as resource means "this key". Listing actions instead of kms:* keeps the
   # account able to administer and use the key through IAM without a wildcard action.
   statement {
