@@ -98,6 +98,7 @@ def test_manifest_counts_rows_and_what_silver_will_quarantine(source: Path, lake
     assert manifest["transactions_partial"] is False
     assert manifest["transactions_note"] is None
     assert manifest["ingest_date"] == "1999-01-01"
+    assert manifest["cards_issued"] == {"first": "1995-11-07", "last": "1998-01-01", "unparsed": 0}
     # transaction 10 has a 0.00 amount; transaction 12 has unknown type and operation codes.
     assert manifest["expected_quarantine"] == {
         "customers": {"rows": 0},

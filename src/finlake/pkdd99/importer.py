@@ -143,6 +143,7 @@ def _mapping_counts(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, int]]
         "transaction_channel": _group_counts(
             con, "SELECT channel, count(*) FROM out_transactions GROUP BY 1 ORDER BY 1"
         ),
+        "card_type": _group_counts(con, "SELECT type, count(*) FROM src_card GROUP BY 1 ORDER BY 1"),
         "loan_interest_rate": _group_counts(
             con, "SELECT interest_rate, count(*) FROM out_loans GROUP BY 1 ORDER BY 1 LIMIT 20"
         ),
@@ -186,4 +187,15 @@ def _manifest(
         "rows_written": rows_written,
         "expected_quarantine": {e: contract_violations(con, e) for e in ENTITY_ORDER},
         "mapping_counts": _mapping_counts(con),
+        "cards_issued": _cards_issued(con),
     }
+
+
+def _cards_issued(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """card.issued ("931107 00:00:00": a date with a dummy time) has no Bronze column; its range is kept here."""
+    first, last, unparsed = con.execute(
+        "SELECT strftime(min(issued), '%Y-%m-%d'), strftime(max(issued), '%Y-%m-%d'), "
+        "count(*) FILTER (WHERE raw IS NOT NULL AND issued IS NULL) "
+        "FROM (SELECT issued AS raw, yymmdd(split_part(issued, ' ', 1)) AS issued FROM src_card)"
+    ).fetchone() or (None, None, 0)
+    return {"first": first, "last": last, "unparsed": int(unparsed)}
