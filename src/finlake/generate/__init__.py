@@ -67,7 +67,7 @@ def generate(lake_root: str, config: GeneratorConfig, log: Callable[[str], None]
     previous = existing_state(lake, config.arguments())
     if previous is not None:
         rows = {name: int(e["rows"]) for name, e in previous["entities"].items()}
-        log(f"generate: Bronze already generated for these arguments in {lake.bronze}; skipping")
+        log(f"generate: Bronze already generated for these arguments; skipping ({lake.bronze})")
         return GenerateResult(True, manifest_path, rows, 0.0)
 
     check_vocabulary()
