@@ -80,6 +80,14 @@ def _bar_trace(visual: Visual, name: str, categories: list[Any], values: list[fl
     return go.Bar(name=name, x=categories, y=values, hovertemplate=hover)
 
 
+def _value_axis(visual: Visual, frame: pd.DataFrame) -> dict[str, Any]:
+    axis: dict[str, Any] = {"tickformat": _TICK[visual.format], "rangemode": "tozero"}
+    largest = max((frame[m.alias].max() for m in visual.values), default=0)
+    if visual.format == "count" and pd.notna(largest) and largest <= 10:
+        axis["dtick"] = 1  # small counts: whole-number ticks only
+    return axis
+
+
 def _bar_figure(visual: Visual, frame: pd.DataFrame) -> go.Figure:
     dimension = visual.group_by[0]
     order = list(dict.fromkeys(_labels(frame[dimension.alias])))  # the query's order, once each
@@ -97,7 +105,7 @@ def _bar_figure(visual: Visual, frame: pd.DataFrame) -> go.Figure:
             )
         fig.update_layout(barmode="group")
     category_axis = {"categoryorder": "array", "categoryarray": order, "type": "category"}
-    value_axis = {"tickformat": _TICK[visual.format], "rangemode": "tozero"}
+    value_axis = _value_axis(visual, frame)
     if visual.orientation == "HORIZONTAL":
         fig.update_layout(yaxis={**category_axis, "autorange": "reversed"}, xaxis=value_axis)
     else:
@@ -118,7 +126,7 @@ def _line_figure(visual: Visual, frame: pd.DataFrame) -> go.Figure:
                 hovertemplate=f"%{{x}}: %{{y:{_HOVER[visual.format]}}}<extra></extra>",
             )
         )
-    fig.update_layout(yaxis={"tickformat": _TICK[visual.format], "rangemode": "tozero"})
+    fig.update_layout(yaxis=_value_axis(visual, frame))
     return fig
 
 
@@ -222,7 +230,7 @@ h1 {{ margin: 0 0 4px; font-size: 24px; }}
 .visual h2 {{ font-size: 14px; margin: 0 0 4px; }}
 .kpi-value {{ font-size: 30px; font-weight: 600; margin: 8px 0 0; }}
 .empty {{ color: #6b7385; font-style: italic; }}
-.source {{ position: absolute; right: 12px; top: 8px; margin: 0; font-size: 11px; color: #98a0b0; }}
+.source {{ position: absolute; right: 12px; bottom: 4px; margin: 0; font-size: 11px; color: #98a0b0; }}
 .data-table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
 .data-table th, .data-table td {{ text-align: left; padding: 3px 8px; border-bottom: 1px solid #e3e6ec; }}
 .data-table td:not(:nth-child(-n+1)) {{ font-variant-numeric: tabular-nums; }}
