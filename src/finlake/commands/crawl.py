@@ -17,6 +17,8 @@ def format_report(report: CrawlReport) -> list[str]:
         parts = f"{t.partitions} partitions (+{t.partitions_added}" + (
             f", {t.partitions_gone} gone)" if t.partitions_gone else ")"
         )
+        if not t.partitions and not t.partitions_gone:
+            parts = "unpartitioned"
         lines.append(f"  {t.qualified_name:<38} {t.status:<15} {t.files:>5} files  {parts}")
         if t.schema_changes:
             changes = ", ".join(str(c) for c in t.schema_changes)

@@ -107,15 +107,15 @@ class AthenaRunner:
                 )
         return Result(columns, types, rows)
 
-    def execute(self, sql: str, parameters: list[str], source: str) -> Result:
+    def execute(self, sql: str, parameters: list[str], source: str, *, fetch: bool = True) -> Result:
         execution_id = self._start(sql, parameters)
         self._wait(execution_id, source)
-        return self._results(execution_id)
+        return self._results(execution_id) if fetch else Result([], [], [])
 
     def create_views(self, views_dir: Path | None = None) -> None:
         for file in view_files(views_dir):
             text = sqltext.substitute_databases(file.read_text(encoding="utf-8"), self.names, str(file))
-            self.execute(text, [], str(file))
+            self.execute(text, [], str(file), fetch=False)  # DDL: nothing to read back
 
     def run(self, query: QueryText, params: dict[str, str] | None = None, views_dir: Path | None = None) -> Result:
         text = sqltext.substitute_databases(query.sql, self.names, query.source)

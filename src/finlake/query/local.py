@@ -207,8 +207,8 @@ def files_read(profile: dict[str, Any]) -> list[str]:
         info = node.get("extra_info") or {}
         names = info.get("Filename(s)")
         if names:
-            found.extend(names if isinstance(names, list) else str(names).split("\n"))
-        for child in node.get("children", []):
+            found.extend(names if isinstance(names, list) else re.split(r"\n|, ", str(names)))
+        for child in node.get("children", []) + node.get("operator", []):  # DuckDB 1.x / 2.x layouts
             walk(child)
 
     walk(profile)

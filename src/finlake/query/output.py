@@ -28,6 +28,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_text(v) for v in value) + "]"
+    if isinstance(value, Decimal):
+        return str(value)  # exact, with its scale: 27000.00
     return str(_plain(value))
 
 
