@@ -36,8 +36,15 @@ venv: $(STAMP) ## create the virtual environment and install (done by every othe
 run: venv check-java ## run the whole pipeline locally on generated data (lake: ./lake)
 	$(VENV)/bin/finlake --lake $(LAKE) run
 
+.PHONY: browser
+browser: ## install headless Chromium (Debian's package) for the dashboard browser test, if missing
+	@test -x /usr/bin/chromium || { echo "installing chromium (apt-get) ..."; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
+	  || echo "WARNING: could not install chromium; the dashboard browser tests will be skipped (reason shown)"; }
+
 .PHONY: test
-test: venv check-java tools ## run the test suite (Spark, Terraform, AWS mocks)
+test: venv check-java tools browser ## run the test suite (Spark, Terraform, AWS mocks, dashboard in Chromium)
 	$(PY) -m pytest -q
 
 # checkov pins an old boto3, so it lives in its own venv instead of .venv.
