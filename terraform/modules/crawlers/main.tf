@@ -17,6 +17,7 @@ locals {
   layer_bucket     = { for layer in ["bronze", "silver", "gold"] : layer => var.bucket_names[layer] }
   layer_bucket_arn = { for layer, name in local.layer_bucket : layer => "arn:${local.partition}:s3:::${name}" }
   role_name        = "${var.name_prefix}-glue-crawler"
+  glue_arn         = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
 
   # Definitions that ask for a custom CSV classifier (Bronze: header row, RFC 4180 quoting).
   csv_classifiers = { for name, d in local.definitions : name => d.csv_classifier if can(d.csv_classifier) }
@@ -141,14 +142,18 @@ data "aws_iam_policy_document" "crawler" {
     sid       = "ListLayerBuckets"
     effect    = "Allow"
     actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = values(local.layer_bucket_arn)
+    resources = [local.layer_bucket_arn["bronze"], local.layer_bucket_arn["silver"], local.layer_bucket_arn["gold"]]
   }
 
   statement {
-    sid       = "ReadLayerObjects"
-    effect    = "Allow"
-    actions   = ["s3:GetObject"]
-    resources = [for arn in values(local.layer_bucket_arn) : "${arn}/*"]
+    sid     = "ReadLayerObjects"
+    effect  = "Allow"
+    actions = ["s3:GetObject"]
+    resources = [
+      "${local.layer_bucket_arn["bronze"]}/*",
+      "${local.layer_bucket_arn["silver"]}/*",
+      "${local.layer_bucket_arn["gold"]}/*",
+    ]
   }
 
   statement {
@@ -169,11 +174,15 @@ data "aws_iam_policy_document" "crawler" {
       "glue:UpdatePartition",
       "glue:BatchUpdatePartition",
     ]
-    resources = concat(
-      ["arn:${local.partition}:glue:${local.region}:${local.account_id}:catalog"],
-      [for db in values(var.database_names) : "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/${db}"],
-      [for db in values(var.database_names) : "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${db}/*"],
-    )
+    resources = [
+      "${local.glue_arn}:catalog",
+      "${local.glue_arn}:database/${var.database_names["bronze"]}",
+      "${local.glue_arn}:database/${var.database_names["silver"]}",
+      "${local.glue_arn}:database/${var.database_names["gold"]}",
+      "${local.glue_arn}:table/${var.database_names["bronze"]}/*",
+      "${local.glue_arn}:table/${var.database_names["silver"]}/*",
+      "${local.glue_arn}:table/${var.database_names["gold"]}/*",
+    ]
   }
 
   statement {
