@@ -2,8 +2,8 @@
 
 Traps: CRLF line ends, `;` separators, quoted headers and the unquoted district header, `?` in
 district A12/A15 and in a k_symbol, the blank variants `""`, `" "` and empty fields, the VYBER
-transaction type, card.issued with a dummy time, women's birth months + 50, a zero amount and
-unknown codes (left for Silver). The expected Bronze rows are written out by hand in the tests.
+transaction type, card.issued with a dummy time, women's birth months + 50, a zero amount,
+unknown codes and an unknown account (left for Silver). The expected Bronze rows are written out by hand in the tests.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ FILES: dict[str, list[str]] = {
         '10;20;950331;"VYDAJ";"VYBER";0.00;11500.00;"SANKC. UROK";;',
         '11;30;971231;"VYDAJ";"VYBER";100.00;-100.00;?;;',
         '12;30;980101;"XYZ";"NOVA";5.00;-105.00;;;',
+        '13;99;980102;"PRIJEM";"VKLAD";50.00;50.00;"";;',  # account 99 does not exist
     ],
 }
 

@@ -84,6 +84,6 @@ def test_a_good_folder_imports_and_a_second_run_says_nothing_was_written(tmp_pat
     source = write_fixture(tmp_path / "src")
     first = _run(tmp_path / "lake", source)
     assert first.returncode == 0, first.stderr
-    assert "customers 4, accounts 3, loans 4, transactions 12" in first.stdout
+    assert "customers 4, accounts 3, loans 4, transactions 13" in first.stdout
     second = _run(tmp_path / "lake", source)
     assert second.returncode == 0 and "nothing written" in second.stdout

@@ -56,6 +56,7 @@ EXPECTED = {
          "bank-generated: penalty interest on a negative balance", "11500.00"],
         ["11", "30", "1997-12-31T00:00:00", "100.00", "CZK", "DEBIT", "BRANCH", "", "cash withdrawal", "-100.00"],
         ["12", "30", "1998-01-01T00:00:00", "5.00", "CZK", "XYZ", "NOVA", "", "nova", "-105.00"],
+        ["13", "99", "1998-01-02T00:00:00", "50.00", "CZK", "CREDIT", "BRANCH", "", "cash deposit", "50.00"],
     ],
 }  # fmt: skip
 
@@ -99,12 +100,12 @@ def test_manifest_counts_rows_and_what_silver_will_quarantine(source: Path, lake
     assert manifest["transactions_note"] is None
     assert manifest["ingest_date"] == "1999-01-01"
     assert manifest["cards_issued"] == {"first": "1995-11-07", "last": "1998-01-01", "unparsed": 0}
-    # transaction 10 has a 0.00 amount; transaction 12 has unknown type and operation codes.
+    # transaction 10 has a 0.00 amount, 12 unknown type and operation codes, 13 an unknown account.
     assert manifest["expected_quarantine"] == {
         "customers": {"rows": 0},
         "accounts": {"rows": 0},
         "loans": {"rows": 0},
-        "transactions": {"rows": 2, "OUT_OF_RANGE": 1, "UNKNOWN_CODE": 1},
+        "transactions": {"rows": 3, "OUT_OF_RANGE": 1, "UNKNOWN_CODE": 1, "ORPHAN_FK": 1},
     }
 
 
@@ -115,7 +116,7 @@ def test_partial_trans_file_is_used_and_recorded_when_the_full_one_is_absent(sou
     assert manifest["source_files"]["trans"]["file"] == "trans.partial-first-100000-lines.asc"
     note = manifest["transactions_note"]
     assert "\n" not in note
-    assert "12 of 1,056,320 transactions" in note and "1998-01-01" in note
+    assert "13 of 1,056,320 transactions" in note and "1998-01-02" in note
 
 
 def test_reimporting_the_same_files_writes_nothing(source: Path, lake: Lake):

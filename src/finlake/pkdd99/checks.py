@@ -62,17 +62,25 @@ def _orphan_condition(entity: Entity, table: str) -> str | None:
 def contract_violations(con: duckdb.DuckDBPyConnection, name: str, table: str = "out_{}") -> dict[str, int]:
     """Rows of `table.format(name)` per reason they break the contract, plus `rows` (any reason).
 
-    As in Silver, ORPHAN_FK is counted only on rows that are otherwise valid.
+    As in Silver, ORPHAN_FK is counted only on rows that are otherwise valid. Each condition is
+    evaluated once per row (as a flag column), then counted.
     """
     entity = ENTITIES[name]
-    conditions = _conditions(entity)
-    invalid = " OR ".join(f"({c})" for c in conditions.values()) or "false"
+    flags = _conditions(entity)  # reason -> condition on the Bronze columns
     orphan = _orphan_condition(entity, table)
     if orphan:
-        conditions["ORPHAN_FK"] = f"NOT ({invalid}) AND ({orphan})"
-    counts = ", ".join(f"count(*) FILTER (WHERE {c}) AS {reason}" for reason, c in conditions.items())
-    any_reason = " OR ".join(f"({c})" for c in conditions.values()) or "false"
-    sql = f"SELECT count(*) FILTER (WHERE {any_reason}) AS rows, {counts} FROM {table.format(name)} t"
+        flags["ORPHAN_FK"] = f"coalesce({orphan}, false)"
+    per_row = {reason: reason for reason in flags}  # reason -> condition on the flag columns
+    if orphan:
+        others = " OR ".join(r for r in flags if r != "ORPHAN_FK") or "false"
+        per_row["ORPHAN_FK"] = f"ORPHAN_FK AND NOT ({others})"
+    flag_columns = ", ".join(f"({condition}) AS {reason}" for reason, condition in flags.items())
+    counts = ", ".join(f"count(*) FILTER (WHERE {condition}) AS {reason}" for reason, condition in per_row.items())
+    any_reason = " OR ".join(flags) or "false"
+    sql = (
+        f"SELECT count(*) FILTER (WHERE {any_reason}) AS rows, {counts} "
+        f"FROM (SELECT {flag_columns} FROM {table.format(name)} t)"
+    )
     cursor = con.execute(sql)
     names = [d[0] for d in cursor.description]
     values = cursor.fetchone() or ()
