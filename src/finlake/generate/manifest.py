@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from finlake.contracts import bronze
 from finlake.contracts.model import RecordKind
@@ -23,21 +25,21 @@ def _iso(day: int) -> str:
     return str(np.datetime64(int(day), "D"))
 
 
-def _counts(d: Delivered, rows: np.ndarray) -> dict[str, object]:
-    """Counts over the given row positions, as one Silver run over exactly those rows would give."""
-    reason = d.reason[rows]
-    duplicate = d.duplicate[rows]
+def _counts(d: Delivered, selected: np.ndarray) -> dict[str, object]:
+    """Counts over the selected rows (a mask), as one Silver run over exactly those rows would give."""
+    reason = d.reason[selected]
+    duplicate = d.duplicate[selected]
     clean = (reason == "") & ~duplicate
-    keys = d.table[d.entity.key].combine_chunks().take(rows).to_numpy(zero_copy_only=False)[clean]
-    distinct = int(np.unique(keys.astype(str)).size)
+    keys = d.table[d.entity.key].filter(pa.array(selected & (d.reason == "") & ~d.duplicate))
+    distinct = len(pc.unique(keys))  # pc.unique: several times faster than count_distinct here
     quarantine = Counter(reason[reason != ""].tolist())
     if d.entity.kind is RecordKind.EVENT:
         duplicates = {"DUPLICATE_DELIVERY": int(duplicate.sum()), "SUPERSEDED": 0}
     else:
         duplicates = {"DUPLICATE_DELIVERY": 0, "SUPERSEDED": int(clean.sum()) - distinct}
-    normalised = Counter(d.normalised[rows][d.normalised[rows] != ""].tolist())
+    normalised = Counter(d.normalised[selected][d.normalised[selected] != ""].tolist())
     counts: dict[str, object] = {
-        "rows": int(rows.size),
+        "rows": int(selected.sum()),
         "written": distinct,
         "quarantine": {code: int(quarantine.get(code, 0)) for code in bronze.REASONS.codes},
         "duplicates": {code: int(duplicates[code]) for code in bronze.DUPLICATE_KINDS.codes},
@@ -46,13 +48,13 @@ def _counts(d: Delivered, rows: np.ndarray) -> dict[str, object]:
             "lower_case": int(normalised.get("lower_case", 0)),
         },
     }
-    assert rows.size == distinct + sum(quarantine.values()) + sum(duplicates.values()), d.entity.name
+    assert selected.sum() == distinct + sum(quarantine.values()) + sum(duplicates.values()), d.entity.name
     return counts
 
 
 def entity_counts(d: Delivered) -> dict[str, object]:
-    counts = _counts(d, np.arange(d.table.num_rows))
-    counts["by_ingest_date"] = {_iso(day): _counts(d, np.flatnonzero(d.ingest == day)) for day in np.unique(d.ingest)}
+    counts = _counts(d, np.ones(d.table.num_rows, dtype=bool))
+    counts["by_ingest_date"] = {_iso(day): _counts(d, d.ingest == day) for day in np.unique(d.ingest)}
     return counts
 
 
