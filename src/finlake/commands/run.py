@@ -16,8 +16,8 @@ STEPS: tuple[tuple[str, dict[str, object]], ...] = (
     ("crawl", {"glue": False, "database_prefix": ""}),
     ("train", {"report": None, "repeated_cv": None}),
     ("score", {}),
-    ("dashboard", {"out": None}),
     ("alerts", {}),
+    ("dashboard", {"out": None}),  # last: the run ends by printing the dashboard's path
 )
 
 
