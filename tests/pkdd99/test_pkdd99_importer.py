@@ -49,7 +49,7 @@ EXPECTED = {
         ["6", "10", "1993-01-31T00:00:00", "14.60", "CZK", "DEBIT", "SYSTEM", "SLUZBY",
          "bank-generated: statement fee", "-3053.30"],
         ["7", "20", "1995-03-20T00:00:00", "5000.00", "CZK", "DEBIT", "BRANCH", "", "cash withdrawal", "4000.00"],
-        ["8", "20", "1995-03-21T00:00:00", "1500.00", "CZK", "DEBIT", "CARD", "", "credit card withdrawal", "2500.00"],
+        ["8", "20", "1995-03-21T00:00:00", "1500.00", "CZK", "DEBIT", "ATM", "", "credit card withdrawal", "2500.00"],
         ["9", "20", "1995-03-22T00:00:00", "9000.00", "CZK", "CREDIT", "TRANSFER", "DUCHOD",
          "collection from another bank: old-age pension", "11500.00"],
         ["10", "20", "1995-03-31T00:00:00", "0.00", "CZK", "DEBIT", "SYSTEM", "SANKC. UROK",

@@ -174,7 +174,7 @@ def _expected_channel(source: dict[str, str], orders: set[tuple[str, str, str, D
     key = (source["account_id"], source["bank"], source["account"], Decimal(source["amount"]))
     if source["operation"] == "PREVOD NA UCET" and key in orders:
         return "STANDING_ORDER"
-    return {"VKLAD": "BRANCH", "VYBER": "BRANCH", "VYBER KARTOU": "CARD"}.get(source["operation"], "TRANSFER")
+    return {"VKLAD": "BRANCH", "VYBER": "BRANCH", "VYBER KARTOU": "ATM"}.get(source["operation"], "TRANSFER")
 
 
 def test_transaction_channels_and_purpose(imported, pkdd99_dir):

@@ -40,7 +40,7 @@ DIRECTION = {"PRIJEM": "CREDIT", "VYDAJ": "DEBIT", "VYBER": "DEBIT"}
 OPERATION_CHANNEL = {
     "VKLAD": "BRANCH",  # cash deposit: over the counter
     "VYBER": "BRANCH",  # cash withdrawal without a card (card withdrawals are coded apart)
-    "VYBER KARTOU": "CARD",  # withdrawal with a credit card
+    "VYBER KARTOU": "ATM",  # "vyber kartou": cash withdrawn with a card, i.e. at a cash machine
     "PREVOD Z UCTU": "TRANSFER",  # collection from another bank
     "PREVOD NA UCET": "TRANSFER",  # remittance to another bank
 }
