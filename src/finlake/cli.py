@@ -30,6 +30,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
+    return value
+
+
 def _rate(text: str) -> float:
     try:
         value = float(text)
@@ -96,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bronze-to-silver", help="the Silver job: clean, type, deduplicate, quarantine")
     p.add_argument("--full-refresh", action="store_true", help="rebuild Silver from all of Bronze")
 
-    sub.add_parser("silver-to-gold", help="the Gold job: business tables from Silver")
+    p = sub.add_parser("silver-to-gold", help="the Gold job: business tables from Silver")
+    p.add_argument("--large-cash-threshold", type=_positive_float, help="reported cash amount (default 10000)")
+    p.add_argument("--structuring-window-days", type=_positive_int, help="structuring window, days (default 7)")
 
     p = sub.add_parser("crawl", help="register every table and partition in the local catalog")
     p.add_argument("--glue", action="store_true", help="also push the definitions to the AWS Glue Data Catalog")

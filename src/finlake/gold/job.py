@@ -1,0 +1,286 @@
+"""The Silver -> Gold job: read current Silver, gate on its quality, build Gold, audit it, publish it.
+
+1. Read the current version of each Silver table (the resolved version directory, so the whole run
+   sees one consistent snapshot even if Silver is republished meanwhile).
+2. Evaluate the Silver rulesets (one aggregation pass per table, which also collects each table's
+   run ids and ingest dates for lineage). A failing BLOCKING rule stops here: nothing is promoted.
+3. Build every Gold table (pure transforms) and write each into a staged version
+   (write-audit-publish): the Gold rulesets run on the staged files, and only if no blocking rule
+   fails are all tables swapped in, each atomically. A failure anywhere leaves the last good Gold.
+4. Reserve gold.customer_risk_scores (an empty table with its schema) if scoring never wrote it.
+5. Write the run report (rows per table, data-quality results, lineage) and print a summary.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from finlake.contracts.gold import (
+    FEATURE_WINDOW_DAYS,
+    GOLD_TABLES,
+    LARGE_CASH_THRESHOLD,
+    STRUCTURING_LOWER_FRACTION,
+    STRUCTURING_MIN_COUNT,
+    STRUCTURING_WINDOW_DAYS,
+)
+from finlake.contracts.model import Table
+from finlake.contracts.silver import SILVER_TABLES
+from finlake.errors import FinlakeError, UsageError
+from finlake.gold.account_monthly_activity import account_monthly_activity
+from finlake.gold.compliance import ComplianceRules, compliance_cash_alerts
+from finlake.gold.customer_loan_summary import customer_loan_summary
+from finlake.gold.loan_features import loan_features
+from finlake.gold.recommendations import product_recommendations
+from finlake.gold.risk_scores import empty_customer_risk_scores
+from finlake.lake import Lake
+from finlake.publish import current_version_path, staged_version
+from finlake.quality import Evaluation, check_gate, evaluate, load_ruleset
+from finlake.quality.history import metric_history
+from finlake.report import RunReport, TableLineage
+from finlake.runs import new_run_id
+
+JOB_NAME = "silver_to_gold"
+SILVER_INPUTS = ("customers", "accounts", "loans", "transactions")
+# Which Silver tables each Gold table is built from (lineage, and what the builders receive).
+UPSTREAM: dict[str, tuple[str, ...]] = {
+    "customer_loan_summary": ("loans", "customers"),
+    "loan_features": ("loans", "customers", "transactions"),
+    "account_monthly_activity": ("transactions", "accounts"),
+    "compliance_cash_alerts": ("transactions", "accounts"),
+    "product_recommendations": ("customers", "accounts", "loans"),
+}
+RESERVED = "customer_risk_scores"  # written by scoring; Gold only makes sure it exists
+
+
+@dataclass(frozen=True)
+class GoldParams:
+    """Business parameters of the Gold job (defaults from `finlake.contracts.gold`)."""
+
+    large_cash_threshold: float = LARGE_CASH_THRESHOLD
+    structuring_window_days: int = STRUCTURING_WINDOW_DAYS
+    structuring_min_count: int = STRUCTURING_MIN_COUNT
+    structuring_lower_fraction: float = STRUCTURING_LOWER_FRACTION
+    feature_window_days: int = FEATURE_WINDOW_DAYS
+
+    def __post_init__(self) -> None:
+        if not self.large_cash_threshold > 0:
+            raise UsageError(f"large cash threshold must be above 0, got {self.large_cash_threshold}")
+        if self.structuring_window_days < 1:
+            raise UsageError(f"structuring window must be at least 1 day, got {self.structuring_window_days}")
+        if self.structuring_min_count < 2:
+            raise UsageError(f"structuring needs at least 2 deposits, got {self.structuring_min_count}")
+        if not 0 < self.structuring_lower_fraction < 1:
+            raise UsageError(f"structuring lower fraction must be in (0, 1), got {self.structuring_lower_fraction}")
+        if self.feature_window_days < 1:
+            raise UsageError(f"feature window must be at least 1 day, got {self.feature_window_days}")
+
+    @property
+    def compliance_rules(self) -> ComplianceRules:
+        return ComplianceRules(
+            threshold=self.large_cash_threshold,
+            window_days=self.structuring_window_days,
+            min_count=self.structuring_min_count,
+            lower_fraction=self.structuring_lower_fraction,
+        )
+
+
+@dataclass
+class GoldLineage(TableLineage):
+    """TableLineage plus, per Silver input, the version read and the runs/ingest dates its rows came from."""
+
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SilverInput:
+    name: str
+    df: DataFrame
+    path: str
+    version: str
+
+
+def build_gold(silver: Mapping[str, DataFrame], params: GoldParams) -> dict[str, DataFrame]:
+    """Every Gold table built by the job, from Silver frames (pure: no reads, writes or actions)."""
+    customers, accounts, loans, transactions = (silver[n] for n in SILVER_INPUTS)
+    return {
+        "customer_loan_summary": customer_loan_summary(loans, customers),
+        "loan_features": loan_features(loans, customers, transactions, window_days=params.feature_window_days),
+        "account_monthly_activity": account_monthly_activity(transactions, accounts),
+        "compliance_cash_alerts": compliance_cash_alerts(transactions, accounts, params.compliance_rules),
+        "product_recommendations": product_recommendations(customers, accounts, loans),
+    }
+
+
+def read_silver(spark: SparkSession, lake: Lake) -> dict[str, SilverInput]:
+    """The current version of each Silver input, read with its declared schema (never inferred)."""
+    inputs = {}
+    for name in SILVER_INPUTS:
+        table = SILVER_TABLES[name]
+        path, version = lake.silver_table(name), ""
+        if "://" not in path:
+            resolved = current_version_path(path)
+            if resolved is None or not resolved.is_dir():
+                raise FinlakeError(f"silver.{name} is not published at {path}: run `finlake bronze-to-silver` first")
+            path, version = str(resolved), resolved.name
+        inputs[name] = SilverInput(name, spark.read.schema(table.spark_schema()).parquet(path), path, version)
+    return inputs
+
+
+def _write(df: DataFrame, table: Table, path: str) -> None:
+    """One file per partition value (or one file for an unpartitioned table); Gold tables are small."""
+    if table.partition_by:
+        df.repartition(*table.partition_by).write.mode("overwrite").partitionBy(*table.partition_by).parquet(path)
+    else:
+        df.repartition(1).write.mode("overwrite").parquet(path)
+
+
+def _write_empty(spark: SparkSession, table: Table, path: str) -> None:
+    """An empty table still gets one (row-less) Parquet file, so readers and crawlers see its schema."""
+    spark.createDataFrame([], table.spark_schema()).coalesce(1).write.mode("overwrite").parquet(path)
+
+
+def _silver_gate(lake: Lake, silver: Mapping[str, SilverInput], report: RunReport) -> dict[str, Evaluation]:
+    history = metric_history(lake, JOB_NAME)
+    references = {name: s.df for name, s in silver.items()}
+    lineage_aggregates = {
+        "run_ids": F.sort_array(F.collect_set("run_id")),
+        "first_ingest_date": F.min("ingest_date"),
+        "last_ingest_date": F.max("ingest_date"),
+    }
+    evaluations = {}
+    for name, s in silver.items():
+        ruleset = load_ruleset(f"silver.{name}")
+        evaluations[name] = evaluate(s.df, ruleset, references=references, history=history, extras=lineage_aggregates)
+        report.add_quality(r.to_dict() for r in evaluations[name].results)
+    check_gate([r for e in evaluations.values() for r in e.results], "Silver not promoted to Gold")
+    return evaluations
+
+
+def _sources(
+    silver: Mapping[str, SilverInput], evaluations: Mapping[str, Evaluation], names: tuple[str, ...]
+) -> dict[str, dict[str, Any]]:
+    return {
+        f"silver.{n}": {
+            "path": silver[n].path,
+            "version": silver[n].version,
+            "rows": evaluations[n].row_count,
+            "run_ids": list(evaluations[n].extras["run_ids"] or []),
+            "ingest_dates": [
+                str(evaluations[n].extras["first_ingest_date"]),
+                str(evaluations[n].extras["last_ingest_date"]),
+            ],
+        }
+        for n in names
+    }
+
+
+def _publish_gold(
+    spark: SparkSession,
+    lake: Lake,
+    frames: Mapping[str, DataFrame],
+    silver: Mapping[str, SilverInput],
+    evaluations: Mapping[str, Evaluation],
+    report: RunReport,
+) -> None:
+    """Stage every table, audit the staged files, then swap all of them in (or none, on failure)."""
+    history = metric_history(lake, JOB_NAME)
+    references = {name: s.df for name, s in silver.items()}
+    audits: list[Evaluation] = []
+    with ExitStack() as stack:
+        for name, df in frames.items():
+            table, path = GOLD_TABLES[name], lake.gold_table(name)
+            staging: Path = stack.enter_context(staged_version(path))
+            with report.timed(f"gold.{name}"):
+                _write(df, table, str(staging))
+                staged = spark.read.schema(table.spark_schema()).parquet(str(staging))
+                audit = evaluate(staged, load_ruleset(f"gold.{name}"), references=references, history=history)
+                if audit.row_count == 0:
+                    _write_empty(spark, table, str(staging))
+            audits.append(audit)
+            report.add_quality(r.to_dict() for r in audit.results)
+            report.tables[f"gold.{name}"] = GoldLineage(
+                path=path,
+                version=staging.name,
+                rows=audit.row_count,
+                inputs=[silver[n].path for n in UPSTREAM[name]],
+                upstream=[f"silver.{n}" for n in UPSTREAM[name]],
+                sources=_sources(silver, evaluations, UPSTREAM[name]),
+            )
+        check_gate([r for a in audits for r in a.results], "Gold not published (the last good Gold stays)")
+    # leaving the ExitStack swapped every staged version in; a raise above removed them all instead
+
+
+def _reserve_risk_scores(spark: SparkSession, lake: Lake, report: RunReport) -> None:
+    path = lake.gold_table(RESERVED)
+    if "://" in path or os.path.exists(path):
+        return  # scoring owns it once it exists: never overwritten here
+    with staged_version(path) as staging:
+        empty_customer_risk_scores(spark).coalesce(1).write.mode("overwrite").parquet(str(staging))
+    report.tables[f"gold.{RESERVED}"] = TableLineage(path=path, version=staging.name, rows=0)
+    report.notes.append(f"gold.{RESERVED} did not exist: published it empty with its declared schema")
+
+
+def summary(report: RunReport) -> str:
+    """The report's summary plus one line per Gold table and each failed rule."""
+    lines = [report.summary()]
+    for name, t in report.tables.items():
+        lines.append(f"  {name:<34} {t.rows or 0:>10,} rows  ({t.version})")
+    for q in report.quality:
+        if q["outcome"] == "failed":
+            lines.append(
+                f"  {'WARNING' if q['severity'] == 'warning' else 'BLOCKING'}: {q['table']} {q['rule']} ({q['message']})"
+            )
+    return "\n".join(lines)
+
+
+def run_silver_to_gold(
+    spark: SparkSession, lake: Lake, params: GoldParams | None = None, run_id: str | None = None
+) -> RunReport:
+    """Silver -> Gold with the data-quality gate. Returns the run report (also written and printed).
+
+    Raises FinlakeError with a one-line message (after writing a `failed` report) when a blocking
+    rule fails or a step breaks; the previously published Gold stays readable.
+    """
+    params = params or GoldParams()
+    report = RunReport(run_id=run_id or new_run_id(), job=JOB_NAME)
+    spark.conf.set("spark.sql.session.timeZone", "UTC")  # booked_at -> booked_date/month as Silver did
+    step = "reading Silver"
+    try:
+        with report.timed("read"):
+            silver = read_silver(spark, lake)
+        step = "checking Silver quality"
+        with report.timed("silver_quality"):
+            evaluations = _silver_gate(lake, silver, report)
+        step = "building Gold"
+        frames = build_gold({n: s.df for n, s in silver.items()}, params)
+        _publish_gold(spark, lake, frames, silver, evaluations, report)
+        step = "reserving gold.customer_risk_scores"
+        _reserve_risk_scores(spark, lake, report)
+    except FinlakeError as exc:
+        _finish(report, lake, "failed", str(exc))
+        raise
+    except Exception as exc:
+        text = str(exc).strip()
+        first = f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
+        message = f"silver-to-gold failed while {step}: {first}; the last good Gold is still published"
+        _finish(report, lake, "failed", message)
+        raise FinlakeError(message) from exc
+    _finish(report, lake, "succeeded")
+    return report
+
+
+def _finish(report: RunReport, lake: Lake, status: str, message: str = "") -> None:
+    report.finish(status, message)
+    report.write(lake)
+    print(summary(report), flush=True)
+
+
+__all__ = ["GoldParams", "build_gold", "run_silver_to_gold"]

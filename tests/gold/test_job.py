@@ -1,0 +1,167 @@
+"""The Silver -> Gold job end to end on a tiny Silver published by the test."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from chispa import assert_df_equality
+
+from finlake.cli import main as cli_main
+from finlake.contracts.gold import GOLD_TABLES
+from finlake.contracts.silver import SILVER_TABLES
+from finlake.gold.job import GoldParams, build_gold, run_silver_to_gold
+from finlake.lake import Lake
+from finlake.publish import current_version_path, publish_dataframe
+from finlake.quality import QualityGateError
+
+BUILT = (
+    "customer_loan_summary",
+    "loan_features",
+    "account_monthly_activity",
+    "compliance_cash_alerts",
+    "product_recommendations",
+)
+
+
+def _tx(tid, account, when, amount, direction="CREDIT", channel="TRANSFER", balance="100.00"):
+    return {"transaction_id": tid, "account_id": account, "booked_at": when, "amount": D(amount),
+            "direction": direction, "channel": channel, "balance_after": D(balance)}  # fmt: skip
+
+
+def silver_rows():
+    return {
+        "customers": [{"customer_id": c} for c in ("C1", "C2", "C3")],
+        "accounts": [
+            {"account_id": "A1", "customer_id": "C1"},
+            {"account_id": "A2", "customer_id": "C2"},
+            {"account_id": "A3", "customer_id": "C3", "account_type": "SAVINGS"},
+        ],
+        "loans": [
+            {"loan_id": "L1", "customer_id": "C1", "account_id": "A1", "status": "DEFAULT"},
+            {"loan_id": "L2", "customer_id": "C2", "account_id": "A2"},
+        ],
+        "transactions": [
+            _tx("T1", "A1", datetime(2024, 5, 2, 9), "1000.00", balance="1000.00"),
+            _tx("T2", "A1", datetime(2024, 5, 3, 9), "12000.00", "DEBIT", "ATM", balance="-11000.00"),
+            _tx("T3", "A2", datetime(2024, 5, 10), "9000.00", "CREDIT", "BRANCH"),
+            _tx("T4", "A2", datetime(2024, 5, 11), "9100.00", "CREDIT", "BRANCH"),
+            _tx("T5", "A2", datetime(2024, 5, 12), "9200.00", "CREDIT", "ATM"),
+            _tx("T6", "A2", datetime(2024, 6, 2), "5.00", "DEBIT", "CARD"),
+            _tx("T7", "A3", datetime(2024, 4, 30), "50.00"),
+        ],
+    }
+
+
+def publish_silver(lake, silver_df, rows):
+    frames = {}
+    for name, table_rows in rows.items():
+        frames[name] = silver_df(name, table_rows)
+        publish_dataframe(frames[name], lake.silver_table(name), partition_by=SILVER_TABLES[name].partition_by)
+    return frames
+
+
+def read_gold(spark, lake, name):
+    return spark.read.schema(GOLD_TABLES[name].spark_schema()).parquet(lake.gold_table(name))
+
+
+@pytest.fixture(scope="module")
+def two_runs(spark, silver_df, tmp_path_factory):
+    lake = Lake.local(tmp_path_factory.mktemp("lake"))
+    frames = publish_silver(lake, silver_df, silver_rows())
+    first = run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000000Z-first")
+    snapshot = {n: read_gold(spark, lake, n).collect() for n in BUILT}
+    versions = {n: current_version_path(lake.gold_table(n)) for n in BUILT}
+    second = run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000100Z-second")
+    return lake, frames, first, second, snapshot, versions
+
+
+def test_publishes_every_gold_table_as_built(spark, two_runs):
+    lake, frames, first, _, _, _ = two_runs
+    built = build_gold(frames, GoldParams())
+    for name in BUILT:
+        assert_df_equality(read_gold(spark, lake, name), built[name], ignore_row_order=True, ignore_nullable=True)
+    # counted by hand from silver_rows(): 2 borrowers, 2 loans, (A1,05) (A2,05) (A2,06) (A3,04),
+    # T2 large cash + T3..T5 structuring, 3 customers
+    rows = {n: first.tables[f"gold.{n}"].rows for n in BUILT}
+    assert rows == {
+        "customer_loan_summary": 2,
+        "loan_features": 2,
+        "account_monthly_activity": 4,
+        "compliance_cash_alerts": 2,
+        "product_recommendations": 3,
+    }
+
+
+def test_report_has_quality_and_lineage(two_runs):
+    lake, _, first, _, _, _ = two_runs
+    report = json.loads(Path(lake.run_report(first.run_id)).read_text())
+    assert report["status"] == "succeeded" and report["job"] == "silver_to_gold"
+    tables = {q["table"] for q in report["quality"]}
+    assert tables == {f"silver.{n}" for n in ("customers", "accounts", "loans", "transactions")} | {
+        f"gold.{n}" for n in BUILT
+    }
+    assert not [q for q in report["quality"] if q["outcome"] == "failed" and q["severity"] == "blocking"]
+    features = report["tables"]["gold.loan_features"]
+    assert features["upstream"] == ["silver.loans", "silver.customers", "silver.transactions"]
+    transactions = features["sources"]["silver.transactions"]
+    assert transactions["version"] == current_version_path(lake.silver_table("transactions")).name
+    assert transactions["run_ids"] == ["r1"] and transactions["rows"] == 7
+    assert transactions["ingest_dates"] == ["2024-01-01", "2024-01-01"]
+
+
+def test_second_run_on_the_same_silver_gives_identical_gold(spark, two_runs):
+    lake, _, _, second, snapshot, versions = two_runs
+    for name in BUILT:
+        assert current_version_path(lake.gold_table(name)) != versions[name]  # really republished
+        again = read_gold(spark, lake, name)
+        assert_df_equality(again, spark.createDataFrame(snapshot[name], again.schema), ignore_row_order=True)
+    # the second run compared its row counts with the first (dynamic rules had a history)
+    dynamic = [q for q in second.quality if "last(" in q["rule"]]
+    assert dynamic and all(q["outcome"] == "passed" for q in dynamic)
+
+
+def test_risk_scores_reserved_empty_with_schema_and_never_overwritten(spark, two_runs):
+    lake, _, first, second, _, _ = two_runs
+    scores = spark.read.parquet(lake.gold_table("customer_risk_scores"))  # schema from the file itself
+    assert scores.count() == 0
+    assert scores.schema == GOLD_TABLES["customer_risk_scores"].spark_schema()
+    assert "gold.customer_risk_scores" in first.tables and "gold.customer_risk_scores" not in second.tables
+
+
+def test_blocking_rule_stops_promotion_and_keeps_the_last_gold(spark, silver_df, tmp_path):
+    lake = Lake.local(tmp_path)
+    rows = silver_rows()
+    publish_silver(lake, silver_df, rows)
+    run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000000Z-good")
+    good = current_version_path(lake.gold_table("loan_features"))
+    # a loan whose account Silver does not know: ReferentialIntegrity (blocking) fails
+    rows["loans"].append({"loan_id": "L3", "customer_id": "C3", "account_id": "A404"})
+    publish_silver(lake, silver_df, {"loans": rows["loans"]})
+
+    with pytest.raises(QualityGateError) as failure:
+        run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000100Z-bad")
+    message = str(failure.value)
+    assert "\n" not in message and "Silver not promoted to Gold" in message
+    assert 'silver.loans ReferentialIntegrity "account_id" "accounts.{account_id}" = 1.0 (1 of 3 keys' in message
+    assert current_version_path(lake.gold_table("loan_features")) == good
+    report = json.loads(Path(lake.run_report("20260101T000100Z-bad")).read_text())
+    assert report["status"] == "failed" and report["message"] == message
+
+
+def test_cli_one_line_error_without_silver(tmp_path, capsys):
+    code = cli_main(["--lake", str(tmp_path), "silver-to-gold", "--large-cash-threshold", "5000"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert err.count("\n") == 0 and "silver.customers is not published" in err
+    assert not os.path.exists(Lake.local(tmp_path).gold_table("loan_features"))
+
+
+def test_params_are_checked():
+    with pytest.raises(Exception, match="structuring lower fraction"):
+        GoldParams(structuring_lower_fraction=1.5)
+    assert GoldParams().large_cash_threshold == 10_000.0 and GoldParams().structuring_window_days == 7
