@@ -316,3 +316,34 @@ def test_pipeline_roles_are_denied_bronze_deletion():
         assert denies, f"{module}: no BronzeIsImmutable deny"
         assert {"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject"} <= set(denies[0]["actions"])
         assert any('["bronze"]' in r for r in denies[0]["resources"])
+
+
+# --- module documentation ------------------------------------------------------------------------
+
+DOCUMENTED_MODULES = [
+    "kms",
+    "s3_bucket",
+    "access_logs_bucket",
+    "data_lake",
+    "glue_catalog",
+    "glue_jobs",
+    "crawlers",
+    "glue_workflow",
+    "athena",
+]
+
+
+@pytest.mark.parametrize("module", DOCUMENTED_MODULES)
+def test_module_readme_lists_every_input_and_output(module):
+    directory = TERRAFORM / "modules" / module
+    readme = (directory / "README.md").read_text()
+    parsed = parse_dir(directory)
+    names = [name for block in parsed.get("variable", []) + parsed.get("output", []) for name in block]
+    missing = [name for name in names if f"`{name}`" not in readme]
+    assert not missing, f"modules/{module}/README.md does not document {missing}"
+    for block in parsed.get("variable", []) + parsed.get("output", []):
+        for name, body in block.items():
+            assert body.get("description"), f"modules/{module}: {name} has no description"
+    for block in parsed.get("variable", []):
+        for name, body in block.items():
+            assert "type" in body and "any" not in str(body["type"]), f"modules/{module}: {name} needs a precise type"
