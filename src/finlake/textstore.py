@@ -28,7 +28,8 @@ def write_text(uri: str, text: str) -> None:
     """Write `text` to `uri` (a local path or `s3://bucket/key`) atomically."""
     if uri.startswith("s3://"):
         bucket, key = _s3_parts(uri)
-        _s3_client().put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"))
+        # The lake buckets deny uploads that do not ask for SSE-KMS (terraform/modules/data_lake).
+        _s3_client().put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"), ServerSideEncryption="aws:kms")
         return
     path = Path(uri)
     path.parent.mkdir(parents=True, exist_ok=True)
