@@ -1,0 +1,19 @@
+"""`finlake score`: open loans scored by the champion model into gold.customer_risk_scores (a new run)."""
+
+from __future__ import annotations
+
+import argparse
+
+from finlake.lake import Lake
+
+
+def main(args: argparse.Namespace) -> int:
+    from finlake.ml.scoring import run_batch_scoring
+    from finlake.spark import local_session
+
+    run = run_batch_scoring(local_session("finlake-score"), Lake.local(args.lake))
+    print(
+        f"scoring run {run.run_id}: {run.customers} customers scored by {run.model_name} "
+        f"version {run.model_version} into {run.table_path} (scored_date={run.scored_at:%Y-%m-%d})"
+    )
+    return 0

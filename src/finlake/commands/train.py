@@ -1,0 +1,42 @@
+"""`finlake train [--report FILE] [--repeated-cv RxK]`: the loan-default model from gold.loan_features."""
+
+from __future__ import annotations
+
+import argparse
+
+from finlake.errors import UsageError
+from finlake.lake import Lake
+
+
+def parse_repeated_cv(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    repeats, sep, folds = text.lower().partition("x")
+    if not sep or not repeats.isdigit() or not folds.isdigit() or int(repeats) < 1 or int(folds) < 2:
+        raise UsageError(f"--repeated-cv expects REPEATSxFOLDS such as 5x5, got {text!r}")
+    return int(repeats), int(folds)
+
+
+def main(args: argparse.Namespace) -> int:
+    from finlake.ml.training import TrainingSettings, train_default_model, write_report
+    from finlake.spark import local_session
+
+    settings = TrainingSettings(repeated_cv=parse_repeated_cv(getattr(args, "repeated_cv", None)))
+    result = train_default_model(local_session("finlake-train"), Lake.local(args.lake), settings)
+    m = result.metrics
+    print(
+        f"trained {result.model_name} version {result.model_version} (alias {settings.alias}) on "
+        f"{result.report['split']['description']}"
+    )
+    print(
+        f"test loans {int(m['loans'])} ({int(m['defaults'])} defaults): ROC-AUC {m['roc_auc']:.3f}, "
+        f"PR-AUC {m['pr_auc']:.3f}, KS {m['ks']:.3f}, Brier {m['brier']:.4f}, threshold {m['threshold']:.3f}"
+    )
+    if "best_possible_roc_auc" in m:
+        print(f"best possible ROC-AUC (generator truth) {m['best_possible_roc_auc']:.3f}; model/best {m['ratio']:.3f}")
+    if "cv_roc_auc_mean" in m:
+        print(f"repeated CV ROC-AUC {m['cv_roc_auc_mean']:.3f} ± {m['cv_roc_auc_std']:.3f} (mean ± sd)")
+    if args.report:
+        write_report(result, args.report)
+        print(f"report written to {args.report}")
+    return 0

@@ -1,0 +1,86 @@
+"""Which columns of gold.loan_features the model reads, and how they enter Spark ML.
+
+Derived from the contract (`LOAN_FEATURES`): every declared column is either an identifier, the
+point-in-time cut-off, the label (or its source), a numeric feature or a categorical feature. A new
+contract column that is none of these stops training (see `feature_columns`), so nothing reaches
+the model without a decision about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from finlake.contracts.gold import LOAN_FEATURES
+from finlake.errors import FinlakeError
+
+KEY = "loan_id"
+CUTOFF = "origination_date"
+LABEL_SOURCE = "is_default"
+LABEL = "label"  # is_default as double, what Spark ML expects
+
+IDENTIFIERS = ("loan_id", "customer_id", "account_id")
+# Known only after origination: the outcome itself. Never features.
+OUTCOME_COLUMNS = ("status", "is_default")
+
+CATEGORICAL_FEATURES = ("loan_type", "segment", "employment_status", "gender", "district")
+NUMERIC_FEATURES = (
+    "principal",
+    "interest_rate",
+    "term_months",
+    "monthly_payment",
+    "age_years",
+    "tenure_months",
+    "annual_income",
+    "payment_to_income",
+    "history_days",
+    "txn_count",
+    "inflow",
+    "outflow",
+    "avg_monthly_inflow",
+    "avg_balance",
+    "min_balance",
+    "balance_volatility",
+    "overdraft_days",
+    "cash_withdrawal_share",
+    "cash_withdrawal_count",
+    "payment_to_inflow",
+)
+MISSING_CATEGORY = "UNKNOWN"
+
+
+def feature_columns(columns: list[str] | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(numeric, categorical) features; fails if a column is unclassified or an outcome is a feature."""
+    columns = columns if columns is not None else LOAN_FEATURES.column_names
+    classified = {*IDENTIFIERS, CUTOFF, *OUTCOME_COLUMNS, *CATEGORICAL_FEATURES, *NUMERIC_FEATURES}
+    unclassified = sorted(set(columns) - classified)
+    if unclassified:
+        raise FinlakeError(
+            f"gold.loan_features has columns the model has no rule for: {', '.join(unclassified)} "
+            "(classify them in finlake/ml/features.py)"
+        )
+    leaking = sorted(set(OUTCOME_COLUMNS) & {*NUMERIC_FEATURES, *CATEGORICAL_FEATURES})
+    if leaking:
+        raise FinlakeError(f"outcome columns listed as model features: {', '.join(leaking)}")
+    return NUMERIC_FEATURES, CATEGORICAL_FEATURES
+
+
+def model_input(
+    numeric: tuple[str, ...], categorical: tuple[str, ...], keep: tuple[str, ...] = ()
+) -> Callable[[DataFrame], DataFrame]:
+    """Transform: typed model input. Numerics as double (nulls kept for the imputer), categoricals
+    upper-cased with nulls as UNKNOWN, and the label as double when the label column is present;
+    `keep` columns pass through unchanged."""
+
+    def transform(df: DataFrame) -> DataFrame:
+        label = [F.col(LABEL_SOURCE).cast("double").alias(LABEL)] if LABEL_SOURCE in df.columns else []
+        return df.select(
+            *[F.col(c) for c in (*IDENTIFIERS, CUTOFF, *keep)],
+            *[F.col(c).cast("double").alias(c) for c in numeric],
+            *[F.coalesce(F.upper(F.trim(c)), F.lit(MISSING_CATEGORY)).alias(c) for c in categorical],
+            *label,
+        )
+
+    return transform

@@ -1,0 +1,104 @@
+"""Guards against look-ahead leakage: features must use only what was known before origination.
+
+Two checks, both ending in a one-line FinlakeError:
+
+* `assert_point_in_time` audits a feature builder: it adds extreme transactions dated on and after
+  each loan's origination_date to the input and rebuilds the features. A point-in-time builder
+  (gold.loan_features' contract: only transactions strictly before origination_date, inside the
+  window) returns exactly the same table; any change names the leaking feature columns.
+* `screen_features` runs before every training: a single feature that on its own separates
+  defaulters from good loans almost perfectly (ROC-AUC >= 0.98) is, in credit data, nearly always
+  computed from what happened after the loan was granted (arrears, collections, write-offs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from sklearn.metrics import roc_auc_score
+
+from finlake.contracts.silver import SILVER_TRANSACTIONS
+from finlake.errors import FinlakeError
+from finlake.ml.features import CUTOFF, KEY
+
+LEAKAGE_AUC = 0.98
+MIN_ROWS_FOR_SCREEN = 20
+FUTURE_AMOUNT = 1_000_000.0
+FUTURE_OFFSETS_DAYS = (0, 1, 30)  # the cut-off day itself is already "after"
+
+
+def future_transactions(loans: DataFrame) -> DataFrame:
+    """Extreme cash debits on each loan's account dated on and after its origination_date, shaped
+    like silver.transactions (columns the audit does not need are null)."""
+    offsets = F.explode(F.array(*[F.lit(d) for d in FUTURE_OFFSETS_DAYS]))
+    base = loans.select(F.col("account_id"), F.col(KEY), F.col(CUTOFF), offsets.alias("offset_days"))
+    booked_date = F.date_add(F.col(CUTOFF), F.col("offset_days"))
+    values: dict[str, Column] = {
+        "transaction_id": F.concat_ws("-", F.lit("FUTURE"), F.col(KEY), F.col("offset_days").cast("string")),
+        "account_id": F.col("account_id"),
+        "booked_at": F.to_timestamp(booked_date) + F.expr("INTERVAL 12 HOURS"),
+        "amount": F.lit(FUTURE_AMOUNT),
+        "currency": F.lit("EUR"),
+        "direction": F.lit("DEBIT"),
+        "channel": F.lit("ATM"),
+        "description": F.lit("leakage audit: after origination"),
+        "balance_after": F.lit(-FUTURE_AMOUNT),
+        "booked_date": booked_date,
+        "signed_amount": F.lit(-FUTURE_AMOUNT),
+        "is_cash": F.lit(True),
+        "booked_month": F.date_format(booked_date, "yyyy-MM"),
+    }
+    schema = SILVER_TRANSACTIONS.spark_schema()
+    return base.select(
+        *[values.get(field.name, F.lit(None)).cast(field.dataType).alias(field.name) for field in schema.fields]
+    )
+
+
+def assert_point_in_time(
+    build: Callable[[DataFrame], DataFrame], transactions: DataFrame, loans: DataFrame, key: str = KEY
+) -> None:
+    """Fail if `build(transactions)` changes when transactions after origination are added.
+
+    `build` maps silver.transactions-shaped input to a feature table keyed by `key` (other inputs,
+    such as loans and customers, are closed over by the caller).
+    """
+    perturbed_input = transactions.unionByName(
+        future_transactions(loans).select(*transactions.columns), allowMissingColumns=False
+    )
+    before = build(transactions).alias("b")
+    after = build(perturbed_input).alias("a")
+    compared = [c for c in before.columns if c != key]
+    joined = before.join(after, on=key, how="full_outer")
+    # One pass: per column, how many loans' values differ (null-safe, so null -> value counts too).
+    changed = joined.agg(
+        *[F.sum((~F.col(f"b.{c}").eqNullSafe(F.col(f"a.{c}"))).cast("int")).alias(c) for c in compared]
+    ).first()
+    assert changed is not None  # a global aggregate always has one row
+    leaking = [c for c in compared if (changed[c] or 0) > 0]
+    if leaking:
+        raise FinlakeError(
+            "look-ahead leakage: features "
+            + ", ".join(f"{c} ({changed[c]} loans)" for c in leaking)
+            + " change when transactions dated on or after origination_date are added"
+        )
+
+
+def screen_features(train: pd.DataFrame, label: str, numeric: tuple[str, ...]) -> None:
+    """Fail if one numeric feature alone separates the classes almost perfectly on the training loans."""
+    y = train[label].to_numpy()
+    for column in numeric:
+        known = train[column].notna().to_numpy()
+        if known.sum() < MIN_ROWS_FOR_SCREEN or len(np.unique(y[known])) < 2:
+            continue
+        auc = float(roc_auc_score(y[known], train[column].to_numpy()[known]))
+        separation = max(auc, 1.0 - auc)
+        if separation >= LEAKAGE_AUC:
+            raise FinlakeError(
+                f"feature {column} alone separates defaults from good loans (ROC-AUC {separation:.3f} on the "
+                "training loans): it is almost certainly computed from data after origination_date "
+                "(gold.loan_features must be point-in-time); fix the feature, then train again"
+            )

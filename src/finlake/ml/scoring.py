@@ -1,0 +1,152 @@
+"""Batch scoring: every open loan scored by the registered champion model, one row per customer
+appended to gold.customer_risk_scores as a new scoring run.
+
+Grain: one row per customer with an open loan (status in OPEN_LOAN_STATUSES) per scoring run; key
+(customer_id, scoring_run_id). A customer's probability is the highest over their open loans (the
+riskiest loan drives the customer's band); exposure is the sum of their open principal; expected
+loss = probability x exposure, as declared in the contract. Each run gets a new run id, so
+rerunning scoring adds a run (history) rather than overwriting: consumers take the latest
+scoring_run_id (or the latest scored_at) for "current" scores. Every row names the registered model
+and version that scored it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from finlake.contracts.bronze import OPEN_LOAN_STATUSES
+from finlake.contracts.gold import CUSTOMER_RISK_SCORES, LOAN_FEATURES, RISK_BANDS
+from finlake.errors import FinlakeError
+from finlake.lake import Lake
+from finlake.ml import tracking
+from finlake.ml.calibration import PROBABILITY
+from finlake.ml.data import read_loan_features
+from finlake.ml.features import feature_columns, model_input
+from finlake.publish import publish_dataframe
+from finlake.runs import new_run_id
+
+EXPOSURE = "exposure"
+
+
+@dataclass(frozen=True)
+class ScoringRun:
+    run_id: str
+    model_name: str
+    model_version: str
+    scored_at: datetime
+    customers: int
+    table_path: str
+
+
+def risk_band(probability: Column) -> Column:
+    """RISK_BANDS as one CASE expression: [lower, upper) per band."""
+    expression = None
+    for band, lower, upper in RISK_BANDS:
+        condition = (probability >= lower) & (probability < upper)
+        expression = F.when(condition, band) if expression is None else expression.when(condition, band)
+    assert expression is not None
+    return expression  # outside every band (impossible for a probability) stays null
+
+
+def open_loans(df: DataFrame) -> DataFrame:
+    return df.where(F.col("status").isin(*OPEN_LOAN_STATUSES))
+
+
+def customer_scores(
+    model_name: str, model_version: str, run_id: str, scored_at: datetime
+) -> Callable[[DataFrame], DataFrame]:
+    """Transform: scored open loans (customer_id, default_probability, exposure) -> customer_risk_scores rows."""
+
+    def transform(scored: DataFrame) -> DataFrame:
+        per_customer = scored.groupBy("customer_id").agg(
+            F.max(PROBABILITY).alias("default_probability"),
+            F.sum(EXPOSURE).alias("open_exposure"),
+        )
+        money = CUSTOMER_RISK_SCORES.column("open_exposure").type
+        return per_customer.select(
+            F.col("customer_id"),
+            F.col("default_probability"),
+            risk_band(F.col("default_probability")).alias("risk_band"),
+            F.col("open_exposure").cast(money).alias("open_exposure"),
+            (F.col("default_probability") * F.col("open_exposure").cast("double")).alias("expected_loss"),
+            F.lit(model_name).alias("model_name"),
+            F.lit(model_version).alias("model_version"),
+            F.lit(run_id).alias("scoring_run_id"),
+            F.lit(scored_at).cast("timestamp").alias("scored_at"),
+            F.lit(scored_at.strftime("%Y-%m-%d")).alias("scored_date"),
+        )
+
+    return transform
+
+
+def score_open_loans(features: DataFrame, model: object) -> DataFrame:
+    """Open loans of gold.loan_features with the model's default_probability and their exposure."""
+    numeric, categorical = feature_columns(features.columns)
+    prepared = (
+        open_loans(features)
+        .withColumn(EXPOSURE, F.col("principal"))
+        .transform(model_input(numeric, categorical, keep=(EXPOSURE,)))
+    )
+    return model.transform(prepared).select("customer_id", "loan_id", PROBABILITY, EXPOSURE)  # type: ignore[attr-defined]
+
+
+def _same_day_history(spark: SparkSession, table_path: str, scored_date: str) -> DataFrame | None:
+    """Earlier runs of the same day: that partition is rewritten whole, so they are carried along."""
+    partition = f"{table_path}/scored_date={scored_date}"
+    if not os.path.isdir(partition):
+        return None
+    earlier = spark.read.schema(CUSTOMER_RISK_SCORES.spark_schema(include_partitions=False)).parquet(partition)
+    return earlier.withColumn("scored_date", F.lit(scored_date)).select(*CUSTOMER_RISK_SCORES.column_names)
+
+
+def _publish_run(spark: SparkSession, scores: DataFrame, table_path: str, scored_date: str) -> None:
+    if "://" in table_path:
+        # Object stores (Databricks / Glue on S3): a run only adds files in its scored_date
+        # partition, and the job commit makes them visible together; nothing existing is rewritten.
+        scores.write.mode("append").partitionBy(*CUSTOMER_RISK_SCORES.partition_by).parquet(table_path)
+        return
+    earlier = _same_day_history(spark, table_path, scored_date)
+    publish_dataframe(
+        scores if earlier is None else earlier.unionByName(scores),
+        table_path,
+        partition_by=CUSTOMER_RISK_SCORES.partition_by,
+        only_changed_partitions=True,
+    )
+
+
+def run_batch_scoring(
+    spark: SparkSession,
+    lake: Lake,
+    model_name: str = tracking.DEFAULT_MODEL_NAME,
+    alias: str = tracking.DEFAULT_ALIAS,
+    run_id: str | None = None,
+    now: datetime | None = None,
+) -> ScoringRun:
+    """Score open loans with `model_name@alias` and publish the new run into gold.customer_risk_scores.
+
+    The table is published atomically (a new version; other days' partitions hard-linked, today's
+    partition = earlier runs of today + this run), so readers never see a half-written run."""
+    tracking.configure(lake)
+    model, version = tracking.load_model_by_alias(model_name, alias)
+    run_id = run_id or new_run_id()
+    scored_at = (now or datetime.now(UTC)).replace(microsecond=0)
+    scores = (
+        score_open_loans(read_loan_features(spark, lake), model)
+        .transform(customer_scores(model_name, version, run_id, scored_at))
+        .cache()
+    )
+    customers = scores.count()
+    if customers == 0:
+        raise FinlakeError(
+            f"{LOAN_FEATURES.qualified_name} has no open loans (status {', '.join(OPEN_LOAN_STATUSES)}): nothing to score"
+        )
+    table_path = lake.gold_table(CUSTOMER_RISK_SCORES.name)
+    _publish_run(spark, scores, table_path, scored_at.strftime("%Y-%m-%d"))
+    scores.unpersist()
+    return ScoringRun(run_id, model_name, version, scored_at, customers, table_path)
