@@ -138,7 +138,7 @@ _TOKEN = re.compile(
   | (?P<string>"(?:\\.|[^"\\\n])*")
   | (?P<number>\d+(?:\.\d+)?)
   | (?P<op>>=|<=|!=|=|>|<|\+|-|\*|/)
-  | (?P<punct>[\[\](),])
+  | (?P<punct>[\[\](),{}:])
   | (?P<ident>[A-Za-z_][A-Za-z0-9_.]*)
     """,
     re.VERBOSE,
