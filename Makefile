@@ -36,6 +36,10 @@ venv: $(STAMP) ## create the virtual environment and install (done by every othe
 run: venv check-java ## run the whole pipeline locally on generated data (lake: ./lake)
 	$(VENV)/bin/finlake --lake $(LAKE) run
 
+.PHONY: bench
+bench: venv check-java ## benchmarks: speed, scale, query cost vs baselines -> bench/results/<date>.json, docs/benchmarks.md (BENCH_RUNS, BENCH_SCALES, ...)
+	$(PY) -m finlake.bench
+
 .PHONY: browser
 browser: ## install headless Chromium (Debian's package) for the dashboard browser test, if missing
 	@test -x /usr/bin/chromium || { echo "installing chromium (apt-get) ..."; \

@@ -1,0 +1,106 @@
+"""Run one command in a fresh process tree and measure its wall time and peak memory.
+
+Peak memory is the largest sum of resident set sizes over the process and all its descendants
+(the Python driver, spark-submit and the JVM it starts), sampled every `interval` seconds with
+psutil. Sampling can miss a spike shorter than the interval; for multi-second stages it does not
+matter.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from finlake.errors import FinlakeError
+
+SAMPLE_INTERVAL = 0.1
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One measured run of a command."""
+
+    seconds: float
+    peak_rss_bytes: int
+
+
+def _tree_rss(root: psutil.Process) -> int:
+    total = 0
+    try:
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return total
+
+
+def run_measured(
+    cmd: Sequence[str],
+    log_path: Path,
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+    interval: float = SAMPLE_INTERVAL,
+) -> Sample:
+    """Run `cmd`, its output appended to `log_path`; raise FinlakeError (naming the log) if it fails."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        log.write(f"\n$ {' '.join(cmd)}\n".encode())
+        log.flush()
+        started = time.monotonic()
+        proc = psutil.Popen(list(cmd), stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, cwd=cwd)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss(proc))
+            time.sleep(interval)
+        seconds = time.monotonic() - started
+    if proc.returncode != 0:
+        raise FinlakeError(f"benchmark step failed (exit {proc.returncode}): {' '.join(cmd)}; see {log_path}")
+    return Sample(seconds=round(seconds, 3), peak_rss_bytes=peak)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The median (and spread) of several samples of one step."""
+
+    runs: int
+    seconds: float  # median
+    seconds_min: float
+    seconds_max: float
+    peak_rss_mib: float  # median of the per-run peaks
+    samples: tuple[Sample, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["samples"] = [asdict(s) for s in self.samples]
+        return d
+
+
+def summarise(samples: Sequence[Sample]) -> Summary:
+    if not samples:
+        raise ValueError("no samples to summarise")
+    secs = [s.seconds for s in samples]
+    return Summary(
+        runs=len(samples),
+        seconds=round(statistics.median(secs), 3),
+        seconds_min=min(secs),
+        seconds_max=max(secs),
+        peak_rss_mib=round(statistics.median(s.peak_rss_bytes for s in samples) / 2**20, 1),
+        samples=tuple(samples),
+    )
+
+
+def repeat(runs: int, once: Callable[[int], Sample]) -> Summary:
+    """Call `once(i)` for i in range(runs) (it prepares its own fresh inputs) and summarise."""
+    return summarise([once(i) for i in range(runs)])

@@ -1,0 +1,318 @@
+"""The benchmark run: every stage in a fresh subprocess, each repeated, medians reported.
+
+Settings come from the environment (so `make bench` stays one line), each with a default sized for
+a 2-core machine:
+
+    BENCH_RUNS=3                   runs per figure (the median is reported)
+    BENCH_SCALES=2000,8000         customers per throughput scale (~516 transactions per customer)
+    BENCH_INCREMENTAL_CUSTOMERS=1000  customers in the incremental benchmark's short history
+    BENCH_HISTORY_FACTOR=10        how many times longer the long history is
+    BENCH_COLD_START=1             0 skips the fresh-clone `make run` measurement
+    BENCH_DIR=<tmp>/finlake-bench  scratch space (lakes, logs); removed stage by stage
+    BENCH_OUT=bench/results        where <date>.json goes
+    BENCH_DOC=docs/benchmarks.md   the markdown table is written between its bench markers
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from finlake.bench import history, machine
+from finlake.bench.measure import Sample, Summary, repeat, run_measured
+from finlake.errors import UsageError
+
+PY = sys.executable
+FINLAKE = [PY, "-m", "finlake"]
+STAGES = ("throughput", "incremental", "model", "queries", "cold_start")
+
+
+@dataclass(frozen=True)
+class Settings:
+    runs: int = 3
+    scales: tuple[int, ...] = (2000, 8000)
+    incremental_customers: int = 1000
+    history_factor: int = 10
+    cold_start: bool = True
+    stages: tuple[str, ...] = STAGES
+    work: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "finlake-bench")
+    out: Path = Path("bench/results")
+    doc: Path = Path("docs/benchmarks.md")
+    repo: Path = Path(".")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+
+        def number(key: str, default: int) -> int:
+            text = env.get(key, "").strip()
+            if not text:
+                return default
+            if not text.isdigit() or int(text) < 1:
+                raise UsageError(f"{key} must be a whole number above 0, got {text!r}")
+            return int(text)
+
+        scales_text = env.get("BENCH_SCALES", "").strip()
+        try:
+            scales = tuple(int(s) for s in scales_text.split(",")) if scales_text else cls.scales
+        except ValueError:
+            raise UsageError(f"BENCH_SCALES must be customer counts separated by commas, got {scales_text!r}") from None
+        if not scales or min(scales) < 1:
+            raise UsageError(f"BENCH_SCALES must be customer counts above 0, got {scales_text!r}")
+        stages = tuple(s.strip() for s in env.get("BENCH_STAGES", ",".join(STAGES)).split(",") if s.strip())
+        unknown = sorted(set(stages) - set(STAGES))
+        if unknown:
+            raise UsageError(f"BENCH_STAGES: unknown stage {unknown[0]!r} (stages: {', '.join(STAGES)})")
+        defaults = cls()
+        return cls(
+            runs=number("BENCH_RUNS", defaults.runs),
+            scales=scales,
+            incremental_customers=number("BENCH_INCREMENTAL_CUSTOMERS", defaults.incremental_customers),
+            history_factor=number("BENCH_HISTORY_FACTOR", defaults.history_factor),
+            cold_start=env.get("BENCH_COLD_START", "1").strip() not in {"0", "false", "no"},
+            stages=stages,
+            work=Path(env["BENCH_DIR"]) if env.get("BENCH_DIR") else defaults.work,
+            out=Path(env.get("BENCH_OUT", str(defaults.out))),
+            doc=Path(env.get("BENCH_DOC", str(defaults.doc))),
+        )
+
+
+class Bench:
+    def __init__(self, settings: Settings, log: Callable[[str], None] = print):
+        self.s = settings
+        self.log = log
+        self.logfile = settings.work / "bench.log"
+
+    def say(self, message: str) -> None:
+        self.log(f"bench [{datetime.now().strftime('%H:%M:%S')}, load {machine.load_average()[0]}]: {message}")
+
+    def measured(self, cmd: list[str], cwd: str | None = None, env: dict[str, str] | None = None) -> Sample:
+        return run_measured(cmd, self.logfile, env=env, cwd=cwd)
+
+    def finlake(self, lake: Path, *args: str) -> Sample:
+        return self.measured([*FINLAKE, "--lake", str(lake), *args])
+
+    def times(self, label: str, once: Callable[[int], Sample]) -> Summary:
+        summary = repeat(self.s.runs, once)
+        self.say(
+            f"{label}: median {summary.seconds:.1f}s over {summary.runs} runs, peak {summary.peak_rss_mib:.0f} MiB"
+        )
+        return summary
+
+    # -- 1, 2, 4, 5: one scale --------------------------------------------------------------------
+    def generate(self, lake: Path, customers: int, days: int = 7) -> Sample:
+        shutil.rmtree(lake, ignore_errors=True)
+        return self.finlake(lake, "generate", "--customers", str(customers), "--days", str(days))
+
+    def scale(self, customers: int) -> dict[str, Any]:
+        root = self.s.work / f"scale-{customers}"
+        lake = root / "lake"
+        gen = self.times(f"{customers} customers: generate", lambda i: self.generate(lake, customers))
+        manifest = json.loads((lake / "_generator" / "manifest.json").read_text())
+        rows = {name: int(e["rows"]) for name, e in manifest["entities"].items()}
+        bronze_rows = sum(rows.values())
+        result: dict[str, Any] = {"customers": customers, "bronze_rows": rows, "bronze_bytes": _du(lake / "bronze")}
+        if "throughput" in self.s.stages:
+            result["throughput"] = self.throughput(lake, root, bronze_rows, gen)
+        if ("model" in self.s.stages or "queries" in self.s.stages) and "throughput" not in self.s.stages:
+            self.finlake(lake, "bronze-to-silver", "--full-refresh")
+            self.finlake(lake, "silver-to-gold")
+        if "model" in self.s.stages:
+            result["model"] = self.model(lake, root)
+        if "queries" in self.s.stages:
+            result["queries"] = self.queries(lake, root)
+        shutil.rmtree(root, ignore_errors=True)
+        return result
+
+    def throughput(self, lake: Path, root: Path, bronze_rows: int, gen: Summary) -> dict[str, Any]:
+        silver = self.times("bronze-to-silver", lambda i: self.finlake(lake, "bronze-to-silver", "--full-refresh"))
+        gold = self.times("silver-to-gold", lambda i: self.finlake(lake, "silver-to-gold"))
+        floor_out, peer_out = root / "floor", root / "duckdb"
+
+        def floor(i: int) -> Sample:
+            shutil.rmtree(floor_out, ignore_errors=True)
+            return self.measured([PY, "-m", "finlake.bench.floor", str(lake / "bronze"), str(floor_out)])
+
+        def peer(i: int) -> Sample:
+            shutil.rmtree(peer_out, ignore_errors=True)
+            return self.measured([PY, "-m", "finlake.bench.duckdb_peer", str(lake / "bronze"), str(peer_out)])
+
+        floor_s = self.times("floor (plain Spark CSV -> Parquet)", floor)
+        peer_s = self.times("DuckDB peer (dedupe + loan summary)", peer)
+        pipeline = silver.seconds + gold.seconds
+        stages = {"generate": gen, "bronze_to_silver": silver, "silver_to_gold": gold, "floor_spark_copy": floor_s}
+        stages["duckdb_peer"] = peer_s
+        return {
+            "stages": {
+                name: {**s.to_dict(), "bronze_rows_per_second": round(bronze_rows / s.seconds) if s.seconds else None}
+                for name, s in stages.items()
+            },
+            "pipeline_seconds": round(pipeline, 3),
+            "pipeline_over_floor": round(pipeline / floor_s.seconds, 2),
+            "pipeline_over_duckdb": round(pipeline / peer_s.seconds, 2),
+            "silver_over_floor": round(silver.seconds / floor_s.seconds, 2),
+        }
+
+    def model(self, lake: Path, root: Path) -> dict[str, Any]:
+        report = root / "train-report.json"
+        train = self.times("train", lambda i: self.finlake(lake, "train", "--report", str(report)))
+        metrics = json.loads(report.read_text()) if report.exists() else {}
+        flat = metrics.get("metrics", metrics)
+        return {
+            "train": train.to_dict(),
+            "roc_auc": flat.get("roc_auc"),
+            "best_possible_roc_auc": flat.get("best_possible_roc_auc"),
+            "ratio": flat.get("ratio"),
+            "test_loans": flat.get("loans"),
+            "test_defaults": flat.get("defaults"),
+        }
+
+    def queries(self, lake: Path, root: Path) -> dict[str, Any]:
+        for step in (["score"], ["crawl"]):  # the risk-score queries need scores; the engine needs the catalog
+            try:
+                self.finlake(lake, *step)
+            except Exception as exc:  # reported in the per-query errors; the other queries still run
+                self.say(f"{step[0]} failed ({exc}); queries over its tables will show an error")
+        out = root / "queries.json"
+        sample = self.measured([PY, "-m", "finlake.bench.query_cost", str(lake), str(self.s.runs), str(out)])
+        result = json.loads(out.read_text())
+        result["process_seconds"] = sample.seconds
+        self.say("queries: " + ", ".join(f"{n} {q.get('seconds', 'error')}s" for n, q in result["queries"].items()))
+        return dict(result)
+
+    # -- 3: incremental ---------------------------------------------------------------------------
+    def incremental(self) -> dict[str, Any]:
+        root = self.s.work / "incremental"
+        source = root / "generated"
+        self.generate(source, self.s.incremental_customers, days=2)
+        manifest = json.loads((source / "_generator" / "manifest.json").read_text())
+        first, new_day = manifest["ingest_dates"][0], manifest["ingest_dates"][-1]
+        result: dict[str, Any] = {"customers": self.s.incremental_customers, "new_day": new_day, "histories": {}}
+        for label, copies in (("short", 0), (f"{self.s.history_factor}x", self.s.history_factor - 1)):
+            snapshot = root / f"{label}-snapshot"
+            _copy_bronze(source / "bronze", snapshot / "bronze", exclude=f"ingest_date={new_day}")
+            padded = history.extend_history(str(snapshot / "bronze"), first, copies) if copies else 0
+            setup = self.finlake(snapshot, "bronze-to-silver", "--full-refresh")
+            lake = root / f"{label}-work"
+
+            def day(i: int, snapshot: Path = snapshot, lake: Path = lake) -> Sample:
+                shutil.rmtree(lake, ignore_errors=True)
+                shutil.copytree(snapshot, lake, symlinks=True, copy_function=os.link)  # files are never edited in place
+                _copy_bronze(source / "bronze", lake / "bronze", only=f"ingest_date={new_day}")
+                return self.finlake(lake, "bronze-to-silver")
+
+            def gold_after(i: int, lake: Path = lake) -> Sample:
+                return self.finlake(lake, "silver-to-gold")
+
+            silver = self.times(f"incremental day on {label} history (Silver)", day)
+            gold = self.times(f"Gold after the day on {label} history", gold_after)
+            result["histories"][label] = {
+                "history_copies_added": copies,
+                "history_rows_added": padded,
+                "silver_transactions_rows": _silver_rows(lake),
+                "silver_transactions_bytes": _du(lake / "silver" / "transactions"),
+                "full_refresh_setup_seconds": setup.seconds,
+                "bronze_to_silver_day": silver.to_dict(),
+                "silver_to_gold_after_day": gold.to_dict(),
+            }
+        short, long = result["histories"]["short"], result["histories"][f"{self.s.history_factor}x"]
+        result["silver_day_long_over_short"] = round(
+            long["bronze_to_silver_day"]["seconds"] / short["bronze_to_silver_day"]["seconds"], 2
+        )
+        result["gold_long_over_short"] = round(
+            long["silver_to_gold_after_day"]["seconds"] / short["silver_to_gold_after_day"]["seconds"], 2
+        )
+        shutil.rmtree(root, ignore_errors=True)
+        return result
+
+    # -- 6: cold start ----------------------------------------------------------------------------
+    def cold_start(self) -> dict[str, Any]:
+        root = self.s.work / "cold-start"
+        shutil.rmtree(root, ignore_errors=True)
+        clone = root / "finlake"
+        self.measured(["git", "clone", "--quiet", str(self.s.repo.resolve()), str(clone)])
+        commit = _git_head(clone)
+        cold = self.measured(["make", "run"], cwd=str(clone))
+        self.say(f"cold `make run` (fresh clone, install included): {cold.seconds:.0f}s")
+
+        def warm(i: int) -> Sample:
+            shutil.rmtree(clone / "lake", ignore_errors=True)
+            return self.measured(["make", "run"], cwd=str(clone))
+
+        warm_s = self.times("warm `make run` (venv kept, lake removed)", warm)
+        rerun = self.times(
+            "`make run` again on the same lake", lambda i: self.measured(["make", "run"], cwd=str(clone))
+        )
+        shutil.rmtree(root, ignore_errors=True)
+        return {
+            "commit": commit,
+            "cold_seconds": cold.seconds,
+            "cold_peak_rss_mib": round(cold.peak_rss_bytes / 2**20, 1),
+            "cold_runs": 1,
+            "warm": warm_s.to_dict(),
+            "rerun_same_lake": rerun.to_dict(),
+        }
+
+    # -- all --------------------------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        self.s.work.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        result: dict[str, Any] = {
+            "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "commit": _git_head(self.s.repo),
+            "settings": {
+                "runs": self.s.runs,
+                "scales_customers": list(self.s.scales),
+                "incremental_customers": self.s.incremental_customers,
+                "history_factor": self.s.history_factor,
+                "stages": list(self.s.stages),
+            },
+            "machine": machine.describe(),
+        }
+        self.say(f"settings {result['settings']}; log {self.logfile}")
+        if {"throughput", "model", "queries"} & set(self.s.stages):
+            result["scales"] = [self.scale(c) for c in self.s.scales]
+        if "incremental" in self.s.stages:
+            result["incremental"] = self.incremental()
+        if "cold_start" in self.s.stages and self.s.cold_start:
+            result["cold_start"] = self.cold_start()
+        result["machine"]["load_average_at_end"] = machine.load_average()
+        result["total_seconds"] = round(time.monotonic() - started, 1)
+        return result
+
+
+def _du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink()) if path.exists() else 0
+
+
+def _silver_rows(lake: Path) -> int:
+    import duckdb
+
+    files = str(lake / "silver" / "transactions" / "*" / "*.parquet")
+    row = duckdb.connect().execute(f"SELECT count(*) FROM read_parquet('{files}')").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _copy_bronze(src: Path, dst: Path, exclude: str | None = None, only: str | None = None) -> None:
+    """Copy Bronze partition folders (hard links: Bronze files are never edited)."""
+    for folder in sorted(src.glob("*/ingest_date=*")):
+        if (exclude and folder.name == exclude) or (only and folder.name != only):
+            continue
+        target = dst / folder.parent.name / folder.name
+        shutil.copytree(folder, target, copy_function=os.link, dirs_exist_ok=True)
+
+
+def _git_head(repo: Path) -> str:
+    import subprocess
+
+    out = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return out.stdout.strip() or "unknown"

@@ -1,0 +1,163 @@
+"""The benchmark harness works: settings, measurement, baselines, history padding, result shape.
+
+No timings are asserted (speed is what `make bench` reports, never a test); these check that the
+harness measures, computes and writes what it claims, at a tiny scale.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from finlake.bench.history import extend_history
+from finlake.bench.measure import Sample, run_measured, summarise
+from finlake.bench.report import BEGIN, END, write_markdown
+from finlake.bench.runner import Settings
+from finlake.errors import FinlakeError, UsageError
+
+TX_HEADER = ["transaction_id", "account_id", "booked_at", "amount", "currency", "direction", "channel",
+             "merchant_category", "description", "balance_after"]  # fmt: skip
+
+
+def test_settings_from_env_defaults_and_overrides():
+    assert Settings.from_env({}).runs == 3
+    s = Settings.from_env({"BENCH_RUNS": "1", "BENCH_SCALES": "10,20", "BENCH_STAGES": "throughput"})
+    assert (s.runs, s.scales, s.stages) == (1, (10, 20), ("throughput",))
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"BENCH_RUNS": "0"}, "BENCH_RUNS must be a whole number above 0"),
+        ({"BENCH_SCALES": "1k"}, "BENCH_SCALES must be customer counts"),
+        ({"BENCH_STAGES": "speed"}, "unknown stage 'speed'"),
+    ],
+)
+def test_settings_refuse_nonsense_in_one_line(env, message):
+    with pytest.raises(UsageError, match=message):
+        Settings.from_env(env)
+
+
+def test_run_measured_sees_the_child_process_memory(tmp_path):
+    # the child holds ~200 MiB in a grandchild process: the tree's peak must include it
+    code = "import subprocess,sys; subprocess.run([sys.executable,'-c','b=bytearray(200*2**20); import time; time.sleep(1)'])"
+    sample = run_measured([sys.executable, "-c", code], tmp_path / "log.txt")
+    assert sample.peak_rss_bytes > 200 * 2**20
+    assert sample.seconds >= 1
+
+
+def test_run_measured_failure_names_the_log(tmp_path):
+    with pytest.raises(FinlakeError, match=r"exit 3.*log\.txt"):
+        run_measured([sys.executable, "-c", "raise SystemExit(3)"], tmp_path / "log.txt")
+
+
+def test_summary_is_the_median():
+    s = summarise([Sample(3.0, 100 * 2**20), Sample(1.0, 300 * 2**20), Sample(2.0, 200 * 2**20)])
+    assert (s.runs, s.seconds, s.seconds_min, s.seconds_max, s.peak_rss_mib) == (3, 2.0, 1.0, 3.0, 200.0)
+
+
+def _write_day(bronze: Path, day: str, rows: list[list[str]]) -> None:
+    folder = bronze / "transactions" / f"ingest_date={day}"
+    folder.mkdir(parents=True)
+    with open(folder / "t.csv", "w", newline="") as f:
+        w = csv.writer(f, quoting=csv.QUOTE_ALL)
+        w.writerow(TX_HEADER)
+        w.writerows(rows)
+
+
+def test_extend_history_adds_shifted_copies_with_new_ids(tmp_path):
+    bronze = tmp_path / "bronze"
+    _write_day(bronze, "2024-07-01", [["T1", "A1", "2024-06-30T10:00:00", "5.00", "EUR", "DEBIT", "CARD", "", "x", ""]])
+    assert extend_history(str(bronze), "2024-07-01", 2) == 2
+    copies = sorted(bronze.glob("transactions/ingest_date=2024-06-*/*.csv"))
+    assert [c.parent.name for c in copies] == ["ingest_date=2024-06-29", "ingest_date=2024-06-30"]
+    with open(copies[0], newline="") as f:  # k=2: 1080 days before 2024-06-30
+        rows = list(csv.DictReader(f))
+    assert [(r["transaction_id"], r["booked_at"], r["amount"]) for r in rows] == [
+        ("T1-H2", "2021-07-16T10:00:00", "5.00")
+    ]
+    assert list(rows[0]) == TX_HEADER
+
+
+def test_duckdb_peer_keeps_latest_version_and_first_delivery(tmp_path):
+    bronze = tmp_path / "bronze"
+    _write_day(bronze, "2024-07-01", [["T1", "A1", "2024-06-30T10:00:00", "5.00", "EUR", "DEBIT", "CARD", "", "x", ""]])
+    _write_day(bronze, "2024-07-02", [["T1", "A1", "2024-06-30T10:00:00", "9.00", "EUR", "DEBIT", "CARD", "", "x", ""]])
+    # a minimal set of the other entities: two versions of one loan, one customer
+    from finlake.contracts.bronze import ENTITIES
+
+    def write(entity: str, day: str, rows: list[dict[str, str]]) -> None:
+        folder = bronze / entity / f"ingest_date={day}"
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / "f.csv", "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=ENTITIES[entity].column_names, quoting=csv.QUOTE_ALL)
+            w.writeheader()
+            w.writerows(rows)
+
+    loan = {
+        "loan_id": "L1",
+        "customer_id": "C1",
+        "principal": "100.00",
+        "status": "CURRENT",
+        "updated_at": "2024-01-01T00:00:00",
+    }
+    write("loans", "2024-07-01", [loan, {**loan, "status": "DEFAULT", "updated_at": "2024-02-01T00:00:00"}])
+    write("customers", "2024-07-01", [{"customer_id": "C1", "segment": "MASS", "updated_at": "2024-01-01T00:00:00"}])
+    write("accounts", "2024-07-01", [{"account_id": "A1", "customer_id": "C1", "updated_at": "2024-01-01T00:00:00"}])
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "finlake.bench.duckdb_peer", str(bronze), str(out)], check=True)
+    con = duckdb.connect()
+    assert con.execute(f"SELECT transaction_id, amount FROM '{out}/transactions/*/*.parquet'").fetchall() == [
+        ("T1", pytest.approx(5.0))
+    ]
+    summary = con.execute(
+        f"SELECT customer_id, loan_count, defaulted_loan_count, segment FROM '{out}/customer_loan_summary.parquet'"
+    ).fetchall()
+    assert summary == [("C1", 1, 1, "MASS")]
+
+
+def test_write_markdown_replaces_only_between_markers(tmp_path):
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(f"# Benchmarks\n\nprose before\n\n{BEGIN}\nold\n{END}\n\nprose after\n")
+    write_markdown(doc, "new table\n")
+    text = doc.read_text()
+    assert "old" not in text and "new table" in text
+    assert text.startswith("# Benchmarks\n\nprose before") and text.endswith("prose after\n")
+
+
+@pytest.mark.slow
+def test_bench_end_to_end_at_a_tiny_scale(tmp_path):
+    """`python -m finlake.bench` on 20 customers, one run, throughput only: the result has its fields."""
+    env = {
+        **os.environ,
+        "BENCH_RUNS": "1",
+        "BENCH_SCALES": "20",
+        "BENCH_STAGES": "throughput",
+        "BENCH_COLD_START": "0",
+        "BENCH_DIR": str(tmp_path / "work"),
+        "BENCH_OUT": str(tmp_path / "results"),
+        "BENCH_DOC": str(tmp_path / "benchmarks.md"),
+        "FINLAKE_DRIVER_MEMORY": "1g",
+    }
+    subprocess.run([sys.executable, "-m", "finlake.bench"], env=env, check=True, capture_output=True)
+    (result_file,) = (tmp_path / "results").glob("*.json")
+    result = json.loads(result_file.read_text())
+    assert result["machine"]["logical_cores"] == os.cpu_count()
+    (scale,) = result["scales"]
+    stages = scale["throughput"]["stages"]
+    assert set(stages) == {"generate", "bronze_to_silver", "silver_to_gold", "floor_spark_copy", "duckdb_peer"}
+    for s in stages.values():
+        assert s["runs"] == 1 and s["seconds"] > 0 and s["peak_rss_mib"] > 0
+    assert scale["throughput"]["pipeline_over_floor"] == pytest.approx(
+        (stages["bronze_to_silver"]["seconds"] + stages["silver_to_gold"]["seconds"])
+        / stages["floor_spark_copy"]["seconds"],
+        abs=0.01,
+    )
+    assert "Throughput and baselines" in (tmp_path / "benchmarks.md").read_text()
