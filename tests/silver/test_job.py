@@ -1,0 +1,246 @@
+"""The Silver job end to end on tiny Bronze: accounting, idempotency, incremental == full refresh,
+a failure injected mid-publish, and bad files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from bronze_rows import csv_text, row
+from chispa import assert_df_equality
+
+import finlake.silver.job as job_module
+from finlake.contracts.silver import SILVER_TABLES
+from finlake.errors import FinlakeError
+from finlake.lake import Lake
+from finlake.publish import current_version_path, publish_dataframe
+from finlake.silver.job import run_bronze_to_silver
+from finlake.silver.quarantine import QUARANTINE_SCHEMA
+
+ENTITY_NAMES = ("customers", "accounts", "loans", "transactions")
+
+
+def _day1(bronze):
+    bronze(
+        "customers",
+        "2024-01-01",
+        [
+            row("customers"),
+            row("customers", customer_id="C2", first_name="Grace"),
+            row("customers", customer_id="C3", gender="Q"),  # UNKNOWN_CODE
+            row("customers", first_name="Old", updated_at="2023-12-01T00:00:00Z"),  # SUPERSEDED
+        ],
+    )
+    bronze(
+        "accounts",
+        "2024-01-01",
+        [
+            row("accounts"),
+            row("accounts", account_id="A2", customer_id="C2"),
+            row("accounts", account_id="A9", customer_id="C3"),  # parent quarantined -> ORPHAN_FK
+        ],
+    )
+    bronze("loans", "2024-01-01", [row("loans"), row("loans", loan_id="L2", principal="-1")])  # OUT_OF_RANGE
+    bronze(
+        "transactions",
+        "2024-01-01",
+        [
+            row("transactions"),
+            row("transactions"),  # DUPLICATE_DELIVERY within the batch
+            row("transactions", transaction_id="T2", account_id="A2", booked_at="2024-02-01T08:00:00Z"),
+            row("transactions", transaction_id="T3", booked_at="31/01/2024"),  # BAD_DATE
+        ],
+    )
+
+
+def _day2(bronze):
+    bronze("customers", "2024-01-02", [row("customers", segment="AFFLUENT", updated_at="2024-01-02T00:00:00Z")])
+    bronze("loans", "2024-01-02", [row("loans", status="DEFAULT", updated_at="2024-01-02T00:00:00Z")])
+    bronze(
+        "transactions",
+        "2024-01-02",
+        [
+            row("transactions", transaction_id="T2", account_id="A2", booked_at="2024-02-01T08:00:00Z"),  # re-delivery
+            row("transactions", transaction_id="T4", booked_at="2024-01-20T08:00:00Z"),
+            row("transactions", transaction_id="T5", account_id="A7"),  # ORPHAN_FK
+        ],
+    )
+
+
+def _snapshot(spark, lake):
+    """Every Silver table and quarantine, as in-memory frames without run_id (it names the run)."""
+    frames = {}
+    for name, table in SILVER_TABLES.items():
+        df = spark.read.schema(table.spark_schema()).parquet(lake.silver_table(name)).drop("run_id")
+        frames[f"silver.{name}"] = spark.createDataFrame(df.collect(), df.schema)
+    for entity in ENTITY_NAMES:
+        df = spark.read.schema(QUARANTINE_SCHEMA).parquet(lake.quarantine_entity(entity)).drop("run_id")
+        frames[f"quarantine.{entity}"] = spark.createDataFrame(df.collect(), df.schema)
+    return frames
+
+
+def _assert_same(a, b):
+    assert a.keys() == b.keys()
+    for name in a:
+        assert_df_equality(a[name], b[name], ignore_row_order=True, ignore_nullable=True)
+
+
+def _counts(report):
+    return {
+        e.name: (e.rows_read, e.rows_written, e.rows_quarantined, e.duplicates_removed, e.quarantine_reasons)
+        for e in report.entities
+    }
+
+
+def test_incremental_idempotent_and_equal_to_full_refresh(spark, bronze):
+    lake = Lake.local(bronze.root)
+    _day1(bronze)
+    first = run_bronze_to_silver(spark, lake, full_refresh=False, run_id="run1")
+    assert first.status == "succeeded" and first.unbalanced() == []
+    assert _counts(first) == {
+        "customers": (4, 2, 1, 1, {"UNKNOWN_CODE": 1}),
+        "accounts": (3, 2, 1, 0, {"ORPHAN_FK": 1}),
+        "loans": (2, 1, 1, 0, {"OUT_OF_RANGE": 1}),
+        "transactions": (4, 2, 1, 1, {"BAD_DATE": 1}),
+    }
+    _day2(bronze)
+    second = run_bronze_to_silver(spark, lake, full_refresh=False, run_id="run2")
+    assert second.unbalanced() == []
+    assert _counts(second) == {
+        "customers": (1, 1, 0, 0, {}),
+        "loans": (1, 1, 0, 0, {}),
+        "transactions": (3, 1, 1, 1, {"ORPHAN_FK": 1}),
+    }
+    # only the touched month was rewritten; January's files were hard-linked
+    assert second.tables["silver.transactions"].partitions_written == ["booked_month=2024-01"]
+    incremental = _snapshot(spark, lake)
+    assert incremental["silver.customers"].where("customer_id = 'C1'").first()["segment"] == "AFFLUENT"
+    assert incremental["silver.loans"].first()["is_default"] is True
+    assert sorted(r.transaction_id for r in incremental["silver.transactions"].collect()) == ["T1", "T2", "T4"]
+
+    versions = {t: current_version_path(lake.silver_table(t)) for t in SILVER_TABLES}
+    rerun = run_bronze_to_silver(spark, lake, full_refresh=False, run_id="run3")
+    assert rerun.status == "nothing_new"
+    assert {t: current_version_path(lake.silver_table(t)) for t in SILVER_TABLES} == versions
+
+    full = run_bronze_to_silver(spark, lake, full_refresh=True, run_id="run4")
+    assert full.unbalanced() == []
+    _assert_same(_snapshot(spark, lake), incremental)
+    report = json.loads((bronze.root / "_runs" / "run4.json").read_text())
+    assert report["tables"]["silver.loans"]["inputs"] == [
+        "loans/ingest_date=2024-01-01/part-0.csv",
+        "loans/ingest_date=2024-01-02/part-0.csv",
+    ]
+
+
+def test_failure_mid_publish_keeps_last_good_silver_and_next_run_completes(spark, bronze, monkeypatch):
+    lake = Lake.local(bronze.root)
+    _day1(bronze)
+    run_bronze_to_silver(spark, lake, full_refresh=False, run_id="run1")
+    before = _snapshot(spark, lake)
+    _day2(bronze)
+
+    def failing_publish(df, path, **kwargs):
+        if path == lake.silver_table("transactions"):
+
+            def write_some_then_fail(shaped, target):
+                shaped.limit(1).write.mode("overwrite").parquet(target)  # part of the new version lands
+                raise OSError("disk full (injected)")
+
+            kwargs["write"] = write_some_then_fail
+        return publish_dataframe(df, path, **kwargs)
+
+    monkeypatch.setattr(job_module, "publish_dataframe", failing_publish)
+    with pytest.raises(FinlakeError, match=r"failed at transactions: OSError: disk full \(injected\)"):
+        run_bronze_to_silver(spark, lake, full_refresh=False, run_id="run2")
+    failed = json.loads((bronze.root / "_runs" / "run2.json").read_text())
+    assert failed["status"] == "failed"
+    after_failure = _snapshot(spark, lake)
+    _assert_same({"t": after_failure["silver.transactions"]}, {"t": before["silver.transactions"]})
+
+    monkeypatch.undo()
+    retry = run_bronze_to_silver(spark, lake, full_refresh=False, run_id="run3")
+    assert retry.unbalanced() == []
+    # the retry redoes the day-2 files: nothing they produced is counted or stored twice
+    assert _counts(retry)["transactions"] == (3, 1, 1, 1, {"ORPHAN_FK": 1})
+    assert _counts(retry)["customers"] == (1, 1, 0, 0, {})
+    done = _snapshot(spark, lake)
+    full = run_bronze_to_silver(spark, lake, full_refresh=True, run_id="run4")
+    assert full.unbalanced() == []
+    _assert_same(_snapshot(spark, lake), done)
+
+
+def test_bad_files_get_messages_and_quarantine_entries(spark, bronze):
+    lake = Lake.local(bronze.root)
+    bronze("customers", "2024-01-01", [row("customers")])
+    bronze("accounts", "2024-01-01", [row("accounts")])
+    bronze("loans", "2024-01-01", [row("loans")])
+    d = "2024-01-01"
+    cols = list(row("transactions"))
+    bronze("transactions", d, [row("transactions")], name="good.csv")
+    bronze(
+        "transactions",
+        d,
+        [row("transactions", transaction_id="X1", extra="1")],
+        name="extra.csv",
+        columns=[*cols, "extra"],
+    )
+    bronze(
+        "transactions",
+        d,
+        [row("transactions", transaction_id="M1"), row("transactions", transaction_id="M2")],
+        name="missing.csv",
+        columns=[c for c in cols if c != "channel"],
+    )
+    bronze(
+        "transactions",
+        d,
+        name="semicolon.csv",
+        content=csv_text("transactions", [row("transactions", transaction_id="S1")]).replace(",", ";").encode(),
+    )
+    bronze("transactions", d, name="empty.csv", content=b"")
+    bronze("transactions", d, [], name="header_only.csv")
+    bad_bytes = csv_text("transactions", [row("transactions", transaction_id="E1", description="caf\u00e9")])
+    bronze("transactions", d, name="latin1.csv", content=bad_bytes.encode("latin-1"))
+    absurd = [
+        row("transactions", transaction_id="Z1", amount="99999999999999999999"),
+        row("transactions", transaction_id="Z2", booked_at="9999-99-99T00:00:00Z"),
+    ]
+    bronze("transactions", d, absurd, name="absurd.csv")
+    bronze(
+        "transactions", d, name="ragged.csv", content=(csv_text("transactions", []) + 'R1,A1,"unterminated\n').encode()
+    )
+    bronze("transactions", "not-a-date", [row("transactions")], name="misplaced.csv")
+
+    report = run_bronze_to_silver(spark, lake, full_refresh=False, run_id="run1")
+    assert report.unbalanced() == []
+    tx = report.entity("transactions", "silver")
+    assert (tx.rows_read, tx.rows_written, tx.rows_quarantined, tx.duplicates_removed) == (9, 2, 7, 0)
+    assert tx.quarantine_reasons == {
+        "MISSING_COLUMN": 3,
+        "MALFORMED_ROW": 1,
+        "BAD_ENCODING": 1,
+        "BAD_DATE": 1,
+        "OUT_OF_RANGE": 1,
+    }
+    bad = {f["file"].rsplit("/", 1)[-1]: f["reason"] for f in tx.bad_files}
+    assert bad == {
+        "missing.csv": "MISSING_COLUMN",
+        "semicolon.csv": "MISSING_COLUMN",
+        "empty.csv": "EMPTY_FILE",
+        "header_only.csv": "HEADER_ONLY",
+        "misplaced.csv": "NO_INGEST_DATE",
+    }
+    drift = {f["file"].rsplit("/", 1)[-1]: (f["missing_columns"], f["extra_columns"]) for f in tx.schema_drift}
+    assert drift["extra.csv"] == ([], ["extra"])
+    assert drift["missing.csv"] == (["channel"], [])
+    semicolon = next(f for f in tx.bad_files if f["file"].endswith("semicolon.csv"))
+    assert "wrong delimiter: the header looks ';'-separated" in semicolon["message"]
+    summary = report.summary()
+    assert "! transactions/ingest_date=2024-01-01/empty.csv: empty file" in summary
+
+    quarantine = spark.read.parquet(lake.quarantine_entity("transactions"))
+    lines = {r.source_file.rsplit("/", 1)[-1]: r.raw_line for r in quarantine.where("raw_line is not null").collect()}
+    assert lines["semicolon.csv"].startswith("S1;A1;")
+    extra = spark.read.parquet(lake.silver_table("transactions")).where("transaction_id = 'X1'")
+    assert "extra" not in extra.columns and extra.count() == 1
