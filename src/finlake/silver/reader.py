@@ -82,6 +82,9 @@ def empty_raw_frame(spark: SparkSession, entity: Entity) -> DataFrame:
 
 def read_bronze(spark: SparkSession, entity: Entity, files: Sequence[tuple[BronzeFile, HeaderCheck]]) -> DataFrame:
     """One raw frame for the given files (files with nothing to read are skipped; the caller reports them)."""
+    # With CSV column pruning Spark parses only the selected columns and stops flagging lines with
+    # too few fields as corrupt; every line must be judged whole, whatever is selected downstream.
+    spark.conf.set("spark.sql.csv.parser.columnPruning.enabled", "false")
     ok: dict[tuple[str, ...], list[str]] = defaultdict(list)
     held: dict[str, list[str]] = defaultdict(list)
     for file, check in files:
