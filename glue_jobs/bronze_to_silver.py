@@ -10,6 +10,8 @@ from finlake.glue_runtime import glue_job
 from finlake.silver.job import run_bronze_to_silver
 
 # Every argument Terraform must pass (the Terraform contract test reads this list).
+# catalog_database_prefix: on AWS "finlake_dev" (tables are repointed in finlake_dev_silver/_gold when
+# published, src/finlake/publish_s3.py); pass "" to publish by path only (local runs).
 REQUIRED_ARGS = [
     "JOB_NAME",
     "bronze_root",
@@ -19,6 +21,7 @@ REQUIRED_ARGS = [
     "runs_root",
     "state_root",
     "full_refresh",
+    "catalog_database_prefix",
 ]
 
 if __name__ == "__main__":

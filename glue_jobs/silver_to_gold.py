@@ -10,6 +10,8 @@ from finlake.glue_runtime import glue_job
 from finlake.gold.job import GoldParams, run_silver_to_gold
 
 # Every argument Terraform must pass (the Terraform contract test reads this list).
+# catalog_database_prefix: on AWS "finlake_dev" (tables are repointed in finlake_dev_silver/_gold when
+# published, src/finlake/publish_s3.py); pass "" to publish by path only (local runs).
 REQUIRED_ARGS = [
     "JOB_NAME",
     "silver_root",
@@ -18,6 +20,7 @@ REQUIRED_ARGS = [
     "state_root",
     "large_cash_threshold",
     "structuring_window_days",
+    "catalog_database_prefix",
 ]
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from finlake.lake import Lake
+from finlake.publish_s3 import bind_lake_catalog
 from finlake.runs import new_run_id
 
 # Job argument -> Lake field. Terraform passes these as `--<name> s3://bucket/prefix`.
@@ -56,6 +57,8 @@ def glue_job(argv: Sequence[str], required: Sequence[str]) -> Iterator[GlueJob]:
     argv = list(argv)
     on_glue = "--JOB_RUN_ID" in argv
     args = getResolvedOptions(argv, list(required))
+    if args.get("catalog_database_prefix"):  # the jobs repoint the Glue catalog when they publish on S3
+        bind_lake_catalog(args.get("silver_root", ""), args.get("gold_root", ""), args["catalog_database_prefix"])
     if on_glue:  # pragma: no cover - needs the Glue ETL jars, which only exist on AWS Glue
         from awsglue.context import GlueContext
         from awsglue.job import Job

@@ -19,13 +19,12 @@ Old versions are deleted after a publish, keeping the newest `keep_versions` (de
 and previous), so a reader that resolved the previous version a moment ago can still finish.
 One writer per table at a time is assumed (jobs run one at a time; on Glue, max concurrency 1).
 
-S3 (not implemented here; see README 'silver'): S3 has no rename, so the same protocol becomes
-"write a new versioned prefix, then repoint": the version is written to
-`s3://bucket/_versions/<table>/<version>/`, unchanged partitions keep their old prefixes, and the Glue
-Data Catalog table and partition locations (`BatchUpdatePartition`/`UpdateTable`) are switched to
-the new prefixes once the write has succeeded; a `_CURRENT` object naming the version is written
-last for readers that go by path rather than by catalog. Here an `s3://` table path raises a clear
-`FinlakeError` instead of pretending.
+S3: an `s3://` table path is handed to `finlake.publish_s3` by every public function here. S3 has no
+rename, so the protocol there is "write a new versioned prefix, then repoint": the version is written
+to `s3://bucket/_versions/<table>/<version>/`, unchanged partitions keep their old prefixes, the Glue
+Data Catalog table and partition locations are switched to the new prefixes, and a `_CURRENT` object
+naming the version is written last for readers that go by path. Read a current version with
+`read_version` (on S3 a partitioned table's partitions may live under several version prefixes).
 """
 
 from __future__ import annotations
@@ -40,7 +39,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from finlake import publish_s3
 from finlake.errors import FinlakeError
+from finlake.publish_s3 import S3Version, is_s3
 
 VERSIONS_DIR = "_versions"
 DEFAULT_KEEP_VERSIONS = 2
@@ -61,8 +62,7 @@ class PublishResult:
 def _require_local(table_path: str) -> Path:
     if "://" in table_path:
         raise FinlakeError(
-            f"atomic publish to {table_path} is not implemented: only local lakes are supported here "
-            "(on S3 the design is a versioned prefix plus a catalog/_CURRENT repoint, see README 'silver')"
+            f"atomic publish to {table_path} is not implemented: only local lakes and s3:// are supported"
         )
     return Path(table_path)
 
@@ -73,8 +73,13 @@ def versions_root(table_path: str) -> Path:
     return path.parent / VERSIONS_DIR / path.name
 
 
-def current_version_path(table_path: str) -> Path | None:
-    """The directory the table path resolves to now, or None when the table was never published."""
+def current_version_path(table_path: str) -> Path | S3Version | None:
+    """The directory the table path resolves to now, or None when the table was never published.
+
+    On S3: the version `_CURRENT` names (its partitions may live under older prefixes: read it with
+    `read_version`, not by its path)."""
+    if is_s3(table_path):
+        return publish_s3.current_version(table_path)
     path = _require_local(table_path)
     if not path.exists():
         return None
@@ -131,6 +136,8 @@ def _swap(table_path: Path, version_dir: Path) -> None:
 
 def cleanup_versions(table_path: str, keep_versions: int = DEFAULT_KEEP_VERSIONS) -> tuple[str, ...]:
     """Delete all but the newest `keep_versions` versions; never the current one. Returns removed names."""
+    if is_s3(table_path):
+        return publish_s3.cleanup_versions(table_path, keep_versions)
     root = versions_root(table_path)
     current = current_version_path(table_path)
     if not root.is_dir():
@@ -149,13 +156,31 @@ def staged_version(
     carry_unchanged_partitions: bool = False,
     drop_partitions: Sequence[str] = (),
     keep_versions: int = DEFAULT_KEEP_VERSIONS,
-) -> Iterator[Path]:
+) -> Iterator[Path | publish_s3.Staging]:
     """Yield an empty directory to write the new version into; publish it atomically on success.
 
     With `carry_unchanged_partitions`, every partition directory of the current version that the
     body did not write (and that is not in `drop_partitions`) is hard-linked into the new version
     before the swap. If the body raises, the directory is removed and the table is untouched.
+    On S3 it yields a `publish_s3.Staging` (`str()` is the prefix to write to, `.name` the version).
     """
+    if is_s3(table_path):
+        with publish_s3.staged_version(
+            table_path,
+            carry_unchanged_partitions=carry_unchanged_partitions,
+            drop_partitions=drop_partitions,
+            keep_versions=keep_versions,
+        ) as s3_staging:
+            yield s3_staging
+        return
+    with _staged_local_version(table_path, carry_unchanged_partitions, drop_partitions, keep_versions) as staging:
+        yield staging
+
+
+@contextmanager
+def _staged_local_version(
+    table_path: str, carry_unchanged_partitions: bool, drop_partitions: Sequence[str], keep_versions: int
+) -> Iterator[Path]:
     path = _require_local(table_path)
     root = versions_root(table_path)
     root.mkdir(parents=True, exist_ok=True)
@@ -164,7 +189,7 @@ def staged_version(
         staging.mkdir()
         yield staging
         previous = current_version_path(table_path)
-        if carry_unchanged_partitions and previous is not None:
+        if carry_unchanged_partitions and isinstance(previous, Path):
             _carry_over(previous, staging, set(drop_partitions))
         _swap(path, staging)
     except BaseException:
@@ -200,18 +225,40 @@ def publish_dataframe(
     """
     shaped = _shape_files(df, partition_by, files_per_partition)
     writer = write or _write_parquet(partition_by, max_records_per_file)
-    with staged_version(
-        table_path,
-        carry_unchanged_partitions=only_changed_partitions,
-        drop_partitions=drop_partitions,
-        keep_versions=keep_versions,
-    ) as staging:
+    if is_s3(table_path):
+        return _publish_s3(shaped, table_path, writer, only_changed_partitions, drop_partitions, keep_versions)
+    with _staged_local_version(table_path, only_changed_partitions, drop_partitions, keep_versions) as staging:
         writer(shaped, str(staging))
         written = tuple(_partition_dirs(staging)) if partition_by else ()
     version = current_version_path(table_path)
-    assert version is not None
+    assert isinstance(version, Path)
     linked = tuple(p for p in _partition_dirs(version) if p not in written) if partition_by else ()
     return PublishResult(table_path, version.name, str(version), written, linked)
+
+
+def _publish_s3(
+    df: Any,
+    table_path: str,
+    writer: Callable[[Any, str], None],
+    carry: bool,
+    drop_partitions: Sequence[str],
+    keep_versions: int,
+) -> PublishResult:
+    with publish_s3.staged_version(
+        table_path, carry_unchanged_partitions=carry, drop_partitions=drop_partitions, keep_versions=keep_versions
+    ) as staging:
+        writer(df, str(staging))
+    version = staging.published
+    assert version is not None
+    linked = tuple(p for p in sorted(version.partitions) if p not in version.written)
+    return PublishResult(table_path, version.name, version.location, version.written, linked, staging.removed_versions)
+
+
+def read_version(spark: Any, version: Path | S3Version, schema: Any) -> Any:
+    """A DataFrame over exactly the files of a version returned by `current_version_path`."""
+    if isinstance(version, S3Version):
+        return publish_s3.read_version(spark, version, schema)
+    return spark.read.schema(schema).parquet(str(version))
 
 
 def _shape_files(df: Any, partition_by: Sequence[str], files_per_partition: int) -> Any:

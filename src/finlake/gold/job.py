@@ -13,11 +13,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
@@ -41,7 +39,7 @@ from finlake.gold.loan_features import loan_features
 from finlake.gold.recommendations import product_recommendations
 from finlake.gold.risk_scores import empty_customer_risk_scores
 from finlake.lake import Lake
-from finlake.publish import current_version_path, staged_version
+from finlake.publish import current_version_path, read_version, staged_version
 from finlake.quality import Evaluation, check_gate, evaluate, load_ruleset
 from finlake.quality.history import metric_history
 from finlake.report import RunReport, TableLineage
@@ -124,13 +122,12 @@ def read_silver(spark: SparkSession, lake: Lake) -> dict[str, SilverInput]:
     inputs = {}
     for name in SILVER_INPUTS:
         table = SILVER_TABLES[name]
-        path, version = lake.silver_table(name), ""
-        if "://" not in path:
-            resolved = current_version_path(path)
-            if resolved is None or not resolved.is_dir():
-                raise FinlakeError(f"silver.{name} is not published at {path}: run `finlake bronze-to-silver` first")
-            path, version = str(resolved), resolved.name
-        inputs[name] = SilverInput(name, spark.read.schema(table.spark_schema()).parquet(path), path, version)
+        path = lake.silver_table(name)
+        resolved = current_version_path(path)  # on S3: through _CURRENT (finlake.publish_s3)
+        if resolved is None or not resolved.is_dir():
+            raise FinlakeError(f"silver.{name} is not published at {path}: run `finlake bronze-to-silver` first")
+        df = read_version(spark, resolved, table.spark_schema())
+        inputs[name] = SilverInput(name, df, str(resolved), resolved.name)
     return inputs
 
 
@@ -197,7 +194,7 @@ def _publish_gold(
     with ExitStack() as stack:
         for name, df in frames.items():
             table, path = GOLD_TABLES[name], lake.gold_table(name)
-            staging: Path = stack.enter_context(staged_version(path))
+            staging = stack.enter_context(staged_version(path))
             with report.timed(f"gold.{name}"):
                 _write(df, table, str(staging))
                 staged = spark.read.schema(table.spark_schema()).parquet(str(staging))
@@ -220,7 +217,7 @@ def _publish_gold(
 
 def _reserve_risk_scores(spark: SparkSession, lake: Lake, report: RunReport) -> None:
     path = lake.gold_table(RESERVED)
-    if "://" in path or os.path.exists(path):
+    if current_version_path(path) is not None:  # locally the symlink, on S3 its _CURRENT
         return  # scoring owns it once it exists: never overwritten here
     with staged_version(path) as staging:
         empty_customer_risk_scores(spark).coalesce(1).write.mode("overwrite").parquet(str(staging))

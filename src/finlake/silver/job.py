@@ -25,7 +25,7 @@ from finlake.contracts.model import Entity, RecordKind
 from finlake.contracts.silver import SILVER_TABLES
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
-from finlake.publish import PublishResult, current_version_path, publish_dataframe
+from finlake.publish import PublishResult, current_version_path, publish_dataframe, read_version
 from finlake.report import RunReport, TableLineage
 from finlake.silver import tables
 from finlake.silver.bronze_files import BronzeFile, inspect, list_bronze_files
@@ -165,7 +165,7 @@ class _Run:
         version = current_version_path(path)
         if version is None:
             return self.spark.createDataFrame([], schema)
-        return self.spark.read.schema(schema).parquet(str(version))
+        return read_version(self.spark, version, schema)  # on S3 a version may span several prefixes
 
     def existing_rows(self, entity: Entity) -> DataFrame:
         """What Silver holds for a change entity: contract columns plus lineage."""

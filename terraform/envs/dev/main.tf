@@ -35,6 +35,7 @@ module "glue_jobs" {
   name_prefix                 = local.name_prefix
   kms_key_arn                 = module.kms.key_arn
   bucket_names                = module.data_lake.bucket_names
+  database_names              = module.glue_catalog.database_names
   security_configuration_name = module.glue_catalog.security_configuration_name
   scripts_dir                 = "${local.repo_root}/glue_jobs"
   wheel_path                  = var.wheel_path

@@ -141,14 +141,66 @@ data "aws_iam_policy_document" "bronze_to_silver" {
   }
 
   statement {
-    # Publishing a new table version replaces objects, hence delete on the layers the job owns.
-    sid     = "WriteSilverAndQuarantine"
+    # Current versions are found through <table>/_CURRENT, then read under _versions/.
+    sid     = "ReadSilverAndQuarantine"
     effect  = "Allow"
-    actions = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+    actions = ["s3:GetObject"]
     resources = [
       "${local.bucket_arn["silver"]}/*",
       "${local.bucket_arn["silver-restricted"]}/*",
       "${local.bucket_arn["quarantine"]}/*",
+    ]
+  }
+
+  statement {
+    # A publish writes a new version under _versions/ and deletes versions nothing points at any more
+    # (src/finlake/publish_s3.py): delete is confined to _versions/, the only place data is written.
+    sid     = "WriteTableVersions"
+    effect  = "Allow"
+    actions = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+    resources = [
+      "${local.bucket_arn["silver"]}/_versions/*",
+      "${local.bucket_arn["silver-restricted"]}/_versions/*",
+      "${local.bucket_arn["quarantine"]}/_versions/*",
+    ]
+  }
+
+  statement {
+    # The pointer each publish writes last (one PUT replaces it; never deleted).
+    sid     = "WriteCurrentPointers"
+    effect  = "Allow"
+    actions = ["s3:PutObject"]
+    resources = [
+      "${local.bucket_arn["silver"]}/*/_CURRENT",
+      "${local.bucket_arn["silver-restricted"]}/*/_CURRENT",
+      "${local.bucket_arn["quarantine"]}/*/_CURRENT",
+    ]
+  }
+
+  statement {
+    # Repoint the Silver tables at each new version: exactly the Glue calls src/finlake/publish_s3.py
+    # makes (GetTable/GetPartitions to see where they point, CreateTable on the first publish, batch
+    # partition calls for rewritten partitions, BatchDeletePartition when a full rewrite drops one).
+    # Table calls are authorised on catalog, database and table together. The tables are the ones
+    # the job publishes and crawlers/silver.yaml lists (tests/terraform checks the three agree).
+    sid    = "RepointSilverTables"
+    effect = "Allow"
+    actions = [
+      "glue:GetTable",
+      "glue:CreateTable",
+      "glue:UpdateTable",
+      "glue:GetPartitions",
+      "glue:BatchCreatePartition",
+      "glue:BatchUpdatePartition",
+      "glue:BatchDeletePartition",
+    ]
+    resources = [
+      "${local.glue_arn}:catalog",
+      "${local.glue_arn}:database/${var.database_names["silver"]}",
+      "${local.glue_arn}:table/${var.database_names["silver"]}/customers",
+      "${local.glue_arn}:table/${var.database_names["silver"]}/accounts",
+      "${local.glue_arn}:table/${var.database_names["silver"]}/loans",
+      "${local.glue_arn}:table/${var.database_names["silver"]}/transactions",
     ]
   }
 }
@@ -172,9 +224,49 @@ data "aws_iam_policy_document" "silver_to_gold" {
   }
 
   statement {
-    sid       = "WriteGold"
+    sid       = "ReadGold"
     effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+    actions   = ["s3:GetObject"]
     resources = ["${local.bucket_arn["gold"]}/*"]
+  }
+
+  statement {
+    # As for Silver: new versions under _versions/, deletes confined there.
+    sid       = "WriteTableVersions"
+    effect    = "Allow"
+    actions   = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+    resources = ["${local.bucket_arn["gold"]}/_versions/*"]
+  }
+
+  statement {
+    sid       = "WriteCurrentPointers"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = ["${local.bucket_arn["gold"]}/*/_CURRENT"]
+  }
+
+  statement {
+    # As for Silver; the tables are the ones the job publishes and crawlers/gold.yaml lists.
+    sid    = "RepointGoldTables"
+    effect = "Allow"
+    actions = [
+      "glue:GetTable",
+      "glue:CreateTable",
+      "glue:UpdateTable",
+      "glue:GetPartitions",
+      "glue:BatchCreatePartition",
+      "glue:BatchUpdatePartition",
+      "glue:BatchDeletePartition",
+    ]
+    resources = [
+      "${local.glue_arn}:catalog",
+      "${local.glue_arn}:database/${var.database_names["gold"]}",
+      "${local.glue_arn}:table/${var.database_names["gold"]}/customer_loan_summary",
+      "${local.glue_arn}:table/${var.database_names["gold"]}/loan_features",
+      "${local.glue_arn}:table/${var.database_names["gold"]}/account_monthly_activity",
+      "${local.glue_arn}:table/${var.database_names["gold"]}/compliance_cash_alerts",
+      "${local.glue_arn}:table/${var.database_names["gold"]}/product_recommendations",
+      "${local.glue_arn}:table/${var.database_names["gold"]}/customer_risk_scores",
+    ]
   }
 }

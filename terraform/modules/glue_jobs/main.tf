@@ -9,6 +9,7 @@ locals {
 
   bucket     = var.bucket_names
   bucket_arn = { for layer, name in var.bucket_names : layer => "arn:${local.partition}:s3:::${name}" }
+  glue_arn   = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
   artifacts  = var.bucket_names["artifacts"]
 
   job_settings = {
@@ -18,18 +19,23 @@ locals {
 
   job_names = { for job in keys(local.job_settings) : job => "${var.name_prefix}-${replace(job, "_", "-")}" }
 
+  # The jobs publish on S3 by repointing the Glue catalog (src/finlake/publish_s3.py): Silver tables
+  # in <prefix>_silver, Gold tables in <prefix>_gold. The variable's validation guarantees the shape.
+  catalog_database_prefix = trimsuffix(var.database_names["silver"], "_silver")
+
   # Arguments each script reads (its REQUIRED_ARGS; tests/terraform checks both directions). Layer roots
   # follow the bucket layout of the brief: one bucket per layer, run reports and state in artifacts.
   script_arguments = {
     bronze_to_silver = {
-      "--JOB_NAME"               = local.job_names["bronze_to_silver"]
-      "--bronze_root"            = "s3://${local.bucket["bronze"]}/"
-      "--silver_root"            = "s3://${local.bucket["silver"]}/"
-      "--silver_restricted_root" = "s3://${local.bucket["silver-restricted"]}/"
-      "--quarantine_root"        = "s3://${local.bucket["quarantine"]}/"
-      "--runs_root"              = "s3://${local.artifacts}/_runs/"
-      "--state_root"             = "s3://${local.artifacts}/_state/"
-      "--full_refresh"           = tostring(var.full_refresh)
+      "--JOB_NAME"                = local.job_names["bronze_to_silver"]
+      "--bronze_root"             = "s3://${local.bucket["bronze"]}/"
+      "--silver_root"             = "s3://${local.bucket["silver"]}/"
+      "--silver_restricted_root"  = "s3://${local.bucket["silver-restricted"]}/"
+      "--quarantine_root"         = "s3://${local.bucket["quarantine"]}/"
+      "--runs_root"               = "s3://${local.artifacts}/_runs/"
+      "--state_root"              = "s3://${local.artifacts}/_state/"
+      "--full_refresh"            = tostring(var.full_refresh)
+      "--catalog_database_prefix" = local.catalog_database_prefix
     }
     silver_to_gold = {
       "--JOB_NAME"                = local.job_names["silver_to_gold"]
@@ -39,6 +45,7 @@ locals {
       "--state_root"              = "s3://${local.artifacts}/_state/"
       "--large_cash_threshold"    = tostring(var.large_cash_threshold)
       "--structuring_window_days" = tostring(var.structuring_window_days)
+      "--catalog_database_prefix" = local.catalog_database_prefix
     }
   }
 

@@ -28,6 +28,20 @@ variable "bucket_names" {
   }
 }
 
+variable "database_names" {
+  description = "Glue database name per layer, as output by the glue_catalog module (needs silver and gold, named <prefix>_silver and <prefix>_gold)."
+  type        = map(string)
+
+  validation {
+    condition     = length(setsubtract(["silver", "gold"], keys(var.database_names))) == 0
+    error_message = "database_names must name the silver and gold databases."
+  }
+  validation {
+    condition     = endswith(lookup(var.database_names, "silver", ""), "_silver") && endswith(lookup(var.database_names, "gold", ""), "_gold") && trimsuffix(lookup(var.database_names, "silver", ""), "_silver") == trimsuffix(lookup(var.database_names, "gold", ""), "_gold")
+    error_message = "database_names must be <prefix>_silver and <prefix>_gold with one prefix: the jobs derive both names from --catalog_database_prefix."
+  }
+}
+
 variable "security_configuration_name" {
   description = "Glue security configuration attached to every job (S3, CloudWatch and bookmark encryption)."
   type        = string
