@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -147,13 +148,27 @@ def test_files_that_drift_from_the_contract_are_reported(lake):
     assert report["gold.loan_features"].drift == []
 
 
-def test_a_vanished_table_is_deprecated_not_dropped(lake):
+def test_a_vanished_table_is_logged_not_dropped(lake):
     crawl(lake)
+    before = _entry(lake, "gold", "product_recommendations")["TableInput"]
     Path(lake.gold_table("product_recommendations")).unlink()  # the published symlink disappears
 
     report = {t.qualified_name: t for t in crawl(lake).tables}
 
-    assert report["gold.product_recommendations"].status == "deprecated"  # gold.yaml: DEPRECATE_IN_DATABASE
+    assert report["gold.product_recommendations"].status == "missing (kept)"  # gold.yaml: LOG (catalog targets)
+    assert _entry(lake, "gold", "product_recommendations")["TableInput"] == before
+
+
+def test_deprecate_policy_flags_a_vanished_table(lake):
+    crawlers = [
+        replace(c, delete_behavior="DEPRECATE_IN_DATABASE") if c.layer == "gold" else c for c in load_crawlers()
+    ]
+    crawl(lake, crawlers=crawlers)
+    Path(lake.gold_table("product_recommendations")).unlink()
+
+    report = {t.qualified_name: t for t in crawl(lake, crawlers=crawlers).tables}
+
+    assert report["gold.product_recommendations"].status == "deprecated"
     table = _entry(lake, "gold", "product_recommendations")["TableInput"]
     assert "DEPRECATED_BY_CRAWLER" in table["Parameters"]
 

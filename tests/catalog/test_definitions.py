@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from finlake.catalog.definitions import load_crawlers
+from finlake.catalog.definitions import load_crawler, load_crawlers
 from finlake.catalog.scan import is_excluded
 from finlake.contracts.bronze import ENTITIES
 from finlake.contracts.gold import GOLD_TABLES
 from finlake.contracts.silver import SILVER_TABLES
+from finlake.errors import FinlakeError
 
 CRAWLERS = {str(c.layer): c for c in load_crawlers()}
 
@@ -29,7 +30,35 @@ def test_policies_never_rewrite_a_table_silently(layer):
         assert (crawler.update_behavior, crawler.delete_behavior) == ("LOG", "LOG")
     assert crawler.configuration["CrawlerOutput"]["Partitions"] == {"AddOrUpdateBehavior": "InheritFromTable"}
     assert crawler.configuration["Grouping"]["TableGroupingPolicy"] == "CombineCompatibleSchemas"
-    assert crawler.configuration["CrawlerOutput"]["Tables"]["TableThreshold"] == len(crawler.targets)
+    if all(t.catalog for t in crawler.targets):
+        # Glue: catalog targets take LOG deletes only, and are always crawled in full
+        assert crawler.delete_behavior == "LOG"
+        assert crawler.recrawl_behavior == "CRAWL_EVERYTHING"
+    else:  # S3 targets: a misread layout fails the crawl instead of creating a table per folder
+        assert crawler.configuration["CrawlerOutput"]["Tables"]["TableThreshold"] == len(crawler.targets)
+
+
+def test_jobs_own_silver_and_gold_locations_so_those_crawl_the_catalog():
+    assert not any(t.catalog for t in CRAWLERS["bronze"].targets)
+    assert all(t.catalog for t in CRAWLERS["silver"].targets + CRAWLERS["gold"].targets)
+
+
+def test_a_definition_with_both_kinds_of_targets_is_refused(tmp_path):
+    (tmp_path / "silver.yaml").write_text(
+        "layer: silver\ntargets: [{path: loans/}]\ncatalog_targets: [{table: loans}]\n"
+        "schema_change_policy: {update_behavior: LOG, delete_behavior: LOG}\n"
+    )
+    with pytest.raises(FinlakeError, match="either targets"):
+        load_crawler("silver", tmp_path)
+
+
+def test_catalog_targets_with_a_deprecating_delete_policy_are_refused(tmp_path):
+    (tmp_path / "gold.yaml").write_text(
+        "layer: gold\ncatalog_targets: [{table: loan_features}]\n"
+        "schema_change_policy: {update_behavior: LOG, delete_behavior: DEPRECATE_IN_DATABASE}\n"
+    )
+    with pytest.raises(FinlakeError, match="delete_behavior LOG"):
+        load_crawler("gold", tmp_path)
 
 
 def test_only_append_only_bronze_crawls_new_folders_only():

@@ -178,12 +178,48 @@ def test_there_is_a_crawler_per_layer():
 
 
 @pytest.mark.parametrize("definition", CRAWLER_FILES, ids=lambda p: p.name)
-def test_every_crawler_target_is_a_path_the_jobs_write(definition):
+def test_every_crawler_target_is_a_path_or_table_the_jobs_write(definition):
     crawler = yaml.safe_load(definition.read_text())
-    targets = [t["path"] for t in crawler["targets"]]
-    assert targets, f"{definition.name} has no targets"
+    targets = [t["path"] for t in crawler.get("targets", [])]
+    tables = [t["table"] for t in crawler.get("catalog_targets", [])]
+    assert bool(targets) != bool(tables), f"{definition.name} needs S3 targets or catalog targets (one kind)"
     unknown = set(targets) - written_paths(crawler["layer"])
     assert not unknown, f"{definition.name}: {sorted(unknown)} are not written by any job"
+    assert set(tables) <= LAYER_TABLES[crawler["layer"]], f"{definition.name}: tables no job publishes"
+
+
+def catalog_target_tables(layer: str) -> set[str]:
+    crawler = yaml.safe_load((REPO / "crawlers" / f"{layer}.yaml").read_text())
+    return {t["table"] for t in crawler.get("catalog_targets", [])}
+
+
+@pytest.mark.parametrize(
+    ("layer", "job", "sid"),
+    [("silver", "bronze_to_silver", "RepointSilverTables"), ("gold", "silver_to_gold", "RepointGoldTables")],
+)
+def test_jobs_publish_and_may_repoint_exactly_the_crawled_catalog_tables(glue_jobs, layer, job, sid):
+    """The job registers and repoints its tables (src/finlake/publish_s3.py); the crawler re-crawls them."""
+    assert catalog_target_tables(layer) == LAYER_TABLES[layer]
+    statement = next(
+        st for st in blocks_of(glue_jobs, "data", "aws_iam_policy_document")[job]["statement"] if st.get("sid") == sid
+    )
+    prefix = f'${{local.glue_arn}}:table/${{var.database_names["{layer}"]}}/'
+    granted = {r.removeprefix(prefix) for r in statement["resources"] if r.startswith(prefix)}
+    assert granted == LAYER_TABLES[layer]
+    assert f'${{local.glue_arn}}:database/${{var.database_names["{layer}"]}}' in statement["resources"]
+    assert "${local.glue_arn}:catalog" in statement["resources"]
+
+
+def test_delete_is_confined_to_table_versions_and_never_bronze(glue_jobs):
+    for document in blocks_of(glue_jobs, "data", "aws_iam_policy_document").values():
+        for statement in document.get("statement", []):
+            if statement.get("effect", "Allow") != "Allow" or "s3:DeleteObject" not in statement["actions"]:
+                continue
+            for resource in statement["resources"]:
+                assert '["bronze"]' not in resource
+                assert resource.endswith(("/_versions/*", "/_runs/*", "/_state/*", "/_tmp/*", "/_spark-logs/*")), (
+                    resource
+                )
 
 
 @pytest.mark.parametrize("definition", CRAWLER_FILES, ids=lambda p: p.name)
@@ -193,10 +229,14 @@ def test_crawler_schema_change_policy_never_deletes(definition):
     assert policy["update_behavior"] in {"LOG", "UPDATE_IN_DATABASE"}
 
 
-def test_crawler_targets_resolve_inside_the_layer_bucket():
+def test_crawler_targets_resolve_inside_the_layer_bucket_and_database():
     crawler = blocks_of(parse_dir(TERRAFORM / "modules/crawlers"), "resource", "aws_glue_crawler")["this"]
-    target = crawler["dynamic"][0]["s3_target"]["content"][0]
+    dynamic = {name: body for block in crawler["dynamic"] for name, body in block.items()}
+    target = dynamic["s3_target"]["content"][0]
     assert target["path"] == "s3://${local.layer_bucket[each.value.layer]}/${s3_target.value.path}"
+    catalog = dynamic["catalog_target"]["content"][0]
+    assert catalog["database_name"] == "${var.database_names[each.value.layer]}"
+    assert catalog["tables"] == "${[for target in catalog_target.value : target.table]}"
     assert crawler["database_name"] == "${var.database_names[each.value.layer]}"
 
 

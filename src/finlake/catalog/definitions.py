@@ -16,6 +16,9 @@ PROJECT_DIR_ENV_VAR = "FINLAKE_PROJECT_DIR"
 UPDATE_BEHAVIORS = ("LOG", "UPDATE_IN_DATABASE")
 DELETE_BEHAVIORS = ("LOG", "DEPRECATE_IN_DATABASE", "DELETE_FROM_DATABASE")
 RECRAWL_BEHAVIORS = ("CRAWL_EVERYTHING", "CRAWL_NEW_FOLDERS_ONLY", "CRAWL_EVENT_MODE")
+# A catalog target names a table, not a folder. Locally the table is read from its folder in the lake
+# with what Spark, Athena and the S3 crawlers skip anyway: markers, staging/version folders, hidden files.
+CATALOG_TARGET_EXCLUSIONS = ("_*", "_*/**", "**/_*", "**/_*/**", "**/.*")
 
 
 def project_dir() -> Path:
@@ -31,6 +34,7 @@ def project_dir() -> Path:
 class Target:
     path: str  # relative to the layer's root, e.g. "customers/"
     exclusions: tuple[str, ...] = ()
+    catalog: bool = False  # a Glue catalog target (the table the jobs register) rather than an S3 path
 
     @property
     def table_name(self) -> str:
@@ -69,7 +73,7 @@ def load_crawler(layer: Layer | str, crawlers_dir: Path | None = None) -> Crawle
     definition = CrawlerDefinition(
         layer=Layer(raw["layer"]),
         description=str(raw.get("description", "")).strip(),
-        targets=tuple(Target(t["path"], tuple(t.get("exclusions") or ())) for t in raw["targets"]),
+        targets=_targets(raw, source),
         update_behavior=_choice(policy.get("update_behavior"), UPDATE_BEHAVIORS, "update_behavior", source),
         delete_behavior=_choice(policy.get("delete_behavior"), DELETE_BEHAVIORS, "delete_behavior", source),
         recrawl_behavior=_choice(recrawl, RECRAWL_BEHAVIORS, "recrawl_behavior", source),
@@ -77,7 +81,19 @@ def load_crawler(layer: Layer | str, crawlers_dir: Path | None = None) -> Crawle
     )
     if definition.layer != Layer(layer):
         raise FinlakeError(f"{source}: layer is {definition.layer}, expected {Layer(layer)}")
+    if any(t.catalog for t in definition.targets) and definition.delete_behavior != "LOG":
+        raise FinlakeError(f"{source}: catalog_targets need delete_behavior LOG (a Glue rule)")
     return definition
+
+
+def _targets(raw: dict[str, Any], source: Path) -> tuple[Target, ...]:
+    """S3 `targets` (folders) or `catalog_targets` (tables the jobs register), exactly one of them."""
+    paths, tables = raw.get("targets") or [], raw.get("catalog_targets") or []
+    if bool(paths) == bool(tables):
+        raise FinlakeError(f"{source}: give either targets (S3 paths) or catalog_targets (tables), not both or neither")
+    if tables:
+        return tuple(Target(f"{t['table']}/", CATALOG_TARGET_EXCLUSIONS, catalog=True) for t in tables)
+    return tuple(Target(t["path"], tuple(t.get("exclusions") or ())) for t in paths)
 
 
 def load_crawlers(crawlers_dir: Path | None = None) -> list[CrawlerDefinition]:

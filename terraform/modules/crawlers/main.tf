@@ -57,11 +57,22 @@ resource "aws_glue_crawler" "this" {
     },
   ))
 
+  # Bronze: S3 path targets. Silver and Gold: catalog targets, because their jobs own the table
+  # locations (new versions under _versions/, tables repointed by the job: src/finlake/publish_s3.py),
+  # so the crawler re-crawls the tables the jobs registered instead of looking for folders.
   dynamic "s3_target" {
-    for_each = each.value.targets
+    for_each = try(each.value.targets, [])
     content {
       path       = "s3://${local.layer_bucket[each.value.layer]}/${s3_target.value.path}"
       exclusions = try(s3_target.value.exclusions, [])
+    }
+  }
+
+  dynamic "catalog_target" {
+    for_each = length(try(each.value.catalog_targets, [])) > 0 ? [each.value.catalog_targets] : []
+    content {
+      database_name = var.database_names[each.value.layer]
+      tables        = [for target in catalog_target.value : target.table]
     }
   }
 
@@ -86,6 +97,15 @@ resource "aws_glue_crawler" "this" {
       # A crawler must never drop tables: a missing folder is logged or marked deprecated instead.
       condition     = contains(["LOG", "DEPRECATE_IN_DATABASE"], each.value.schema_change_policy.delete_behavior)
       error_message = "crawlers/${each.key}.yaml: schema_change_policy.delete_behavior must be LOG or DEPRECATE_IN_DATABASE."
+    }
+    precondition {
+      condition     = (length(try(each.value.targets, [])) > 0) != (length(try(each.value.catalog_targets, [])) > 0)
+      error_message = "crawlers/${each.key}.yaml: give either targets (S3 paths) or catalog_targets (tables), not both or neither."
+    }
+    precondition {
+      # Glue accepts only LOG deletes for catalog targets (DEPRECATE_IN_DATABASE is not supported).
+      condition     = length(try(each.value.catalog_targets, [])) == 0 || each.value.schema_change_policy.delete_behavior == "LOG"
+      error_message = "crawlers/${each.key}.yaml: catalog_targets require schema_change_policy.delete_behavior LOG."
     }
     precondition {
       condition     = contains(["LOG", "UPDATE_IN_DATABASE"], each.value.schema_change_policy.update_behavior)
