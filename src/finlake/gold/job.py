@@ -41,6 +41,7 @@ from finlake.gold.risk_scores import empty_customer_risk_scores
 from finlake.lake import Lake
 from finlake.publish import current_version_path, read_version, staged_version
 from finlake.quality import Evaluation, check_gate, evaluate, load_ruleset
+from finlake.quality.evaluate import History
 from finlake.quality.history import metric_history
 from finlake.report import RunReport, TableLineage
 from finlake.runs import new_run_id
@@ -144,8 +145,7 @@ def _write_empty(spark: SparkSession, table: Table, path: str) -> None:
     spark.createDataFrame([], table.spark_schema()).coalesce(1).write.mode("overwrite").parquet(path)
 
 
-def _silver_gate(lake: Lake, silver: Mapping[str, SilverInput], report: RunReport) -> dict[str, Evaluation]:
-    history = metric_history(lake, JOB_NAME)
+def _silver_gate(silver: Mapping[str, SilverInput], history: History, report: RunReport) -> dict[str, Evaluation]:
     references = {name: s.df for name, s in silver.items()}
     lineage_aggregates = {
         "run_ids": F.sort_array(F.collect_set("run_id")),
@@ -185,10 +185,10 @@ def _publish_gold(
     frames: Mapping[str, DataFrame],
     silver: Mapping[str, SilverInput],
     evaluations: Mapping[str, Evaluation],
+    history: History,
     report: RunReport,
 ) -> None:
     """Stage every table, audit the staged files, then swap all of them in (or none, on failure)."""
-    history = metric_history(lake, JOB_NAME)
     references = {name: s.df for name, s in silver.items()}
     audits: list[Evaluation] = []
     with ExitStack() as stack:
@@ -254,11 +254,12 @@ def run_silver_to_gold(
         with report.timed("read"):
             silver = read_silver(spark, lake)
         step = "checking Silver quality"
+        history = metric_history(lake, JOB_NAME)  # earlier runs' metrics, for the row-count-change rules
         with report.timed("silver_quality"):
-            evaluations = _silver_gate(lake, silver, report)
+            evaluations = _silver_gate(silver, history, report)
         step = "building Gold"
         frames = build_gold({n: s.df for n, s in silver.items()}, params)
-        _publish_gold(spark, lake, frames, silver, evaluations, report)
+        _publish_gold(spark, lake, frames, silver, evaluations, history, report)
         step = "reserving gold.customer_risk_scores"
         _reserve_risk_scores(spark, lake, report)
     except FinlakeError as exc:
