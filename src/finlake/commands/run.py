@@ -4,35 +4,50 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
-from finlake.cli import _handler
+from finlake.cli import _handler, build_parser
 from finlake.errors import NotImplementedYet
 
-# Each step with the extra arguments its subcommand expects.
-STEPS: tuple[tuple[str, dict[str, object]], ...] = (
-    ("generate", {}),
-    ("bronze-to-silver", {"full_refresh": False}),
-    ("silver-to-gold", {}),
-    ("crawl", {"glue": False, "database_prefix": ""}),
-    ("train", {"report": None, "repeated_cv": None}),
-    ("score", {}),
-    ("alerts", {}),
-    ("dashboard", {"out": None}),  # last: the run ends by printing the dashboard's path
+STEPS: tuple[str, ...] = (
+    "generate",
+    "bronze-to-silver",
+    "silver-to-gold",
+    "train",
+    "score",
+    # after scoring, so the catalog holds the new scoring run for the alerts
+    "crawl",
+    "alerts",
+    "dashboard",  # last: the run ends by printing the dashboard's path
 )
+GENERATE_OPTIONS = ("customers", "days", "start_date", "seed", "dirty_rate")
+
+
+def _step_args(args: argparse.Namespace, command: str) -> argparse.Namespace:
+    """The step's arguments exactly as `finlake <command>` would parse them (every default included)."""
+    argv = ["--lake", args.lake, command]
+    if command == "generate":
+        for name in GENERATE_OPTIONS:
+            if getattr(args, name, None) is not None:
+                argv += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
+    step = build_parser().parse_args(argv)
+    step.debug = args.debug
+    return step
 
 
 def main(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    for command, extra in STEPS:
-        step_args = argparse.Namespace(**{**vars(args), **extra, "command": command})
+    for command in STEPS:
         try:
             handler = _handler(command)
         except NotImplementedYet:
             print(f"== {command}: not implemented yet; the pipeline stops here")
             break
         print(f"== {command}", flush=True)
-        code = int(handler(step_args) or 0)
+        step_started = time.monotonic()
+        code = int(handler(_step_args(args, command)) or 0)
+        print(f"   ({command}: {time.monotonic() - step_started:.0f}s)", flush=True)
         if code:
             return code
-    print(f"== finlake run finished in {time.monotonic() - started:.0f}s (lake: {args.lake})")
+    print(f"== finlake run finished in {time.monotonic() - started:.0f}s (lake: {Path(args.lake).absolute()})")
     return 0
