@@ -29,6 +29,7 @@ def local_session(app_name: str = "finlake", shuffle_partitions: int | None = No
     from pyspark.sql import SparkSession
 
     cores = os.cpu_count() or 2
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # a laptop's Spark talks only to itself
     builder = (
         SparkSession.builder.appName(app_name)
         .master(os.environ.get("FINLAKE_SPARK_MASTER", f"local[{cores}]"))
@@ -39,6 +40,7 @@ def local_session(app_name: str = "finlake", shuffle_partitions: int | None = No
         .config("spark.sql.parquet.compression.codec", "snappy")
         .config("spark.driver.memory", os.environ.get("FINLAKE_DRIVER_MEMORY", "4g"))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.ansi.enabled", "false")
     )
     spark = builder.getOrCreate()
