@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-import pytest
 from pyspark.sql import types as T
 
 from finlake.contracts.gold import LOAN_FEATURES
@@ -101,10 +100,5 @@ def to_spark(spark, frame: pd.DataFrame):
     return spark.createDataFrame(rows, schema=schema)
 
 
-@pytest.fixture(scope="session")
-def make_features(spark):
-    def make(n: int = 600, seed: int = 7) -> tuple[object, pd.DataFrame]:
-        frame = loan_features_frame(n, seed)
-        return to_spark(spark, frame), frame[["loan_id", "true_default_probability", "is_default"]]
-
-    return make
+# Small and quick: 2 CV folds, 2 regularisation strengths.
+FAST = {"cv_folds": 2, "reg_grid": (0.01, 0.1)}
