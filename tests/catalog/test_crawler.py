@@ -185,3 +185,26 @@ def test_restricted_data_is_never_catalogued(lake):
         c["Name"] for p in analysts for c in json.loads(p.read_text())["TableInput"]["StorageDescriptor"]["Columns"]
     }
     assert columns.isdisjoint({"first_name", "last_name", "email", "phone", "street_address"})
+
+
+def test_a_published_table_with_no_rows_yet_is_registered_empty(tmp_path):
+    from finlake.contracts.gold import CUSTOMER_RISK_SCORES
+    from finlake.query.local import LocalEngine
+    from finlake.query.named import QueryText
+
+    empty_lake = Lake.local(tmp_path)
+    folder = Path(empty_lake.gold_table("customer_risk_scores"))
+    folder.mkdir(parents=True)
+    (folder / "_SUCCESS").write_text("")  # what Spark leaves for an empty write
+    report = crawl(empty_lake)
+    scores = next(t for t in report.tables if t.table == "customer_risk_scores")
+    assert scores.status == "created"
+    entry = _entry(empty_lake, "gold", "customer_risk_scores")
+    assert [c["Name"] for c in entry["TableInput"]["StorageDescriptor"]["Columns"]] == [
+        c.name for c in CUSTOMER_RISK_SCORES.data_columns
+    ]
+    assert entry["PartitionInputs"] == []
+    result = LocalEngine(empty_lake).run(QueryText("n", "SELECT count(*) FROM gold.customer_risk_scores"))
+    assert result.rows == [(0,)]
+    absent = next(t for t in report.tables if t.table == "product_recommendations")
+    assert absent.status == "not found"  # no folder at all: still not a table

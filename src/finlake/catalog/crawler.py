@@ -121,8 +121,10 @@ class Crawler:
         scanned = scan_table(spec, location, target.exclusions)
         previous = self.catalog.read_table(database, spec.name)
         report = TableReport(database, spec.name, status="unchanged", ignored=scanned.ignored)
-        if not scanned.data_files:
+        if not scanned.exists:
             return self._gone(crawler, database, previous, report)
+        # A published table with no rows yet (e.g. customer_risk_scores before the first scoring run)
+        # is still a table: registered with its declared columns, so queries answer "no rows".
         entry = self._entry(crawler, spec, scanned, previous, report)
         self.catalog.write_table(database, entry)
         return report
