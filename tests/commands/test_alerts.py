@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 import pyarrow as pa
@@ -44,8 +45,6 @@ def _write_scores(lake: Lake) -> None:
             }
         )
         assert table.column_names == [c.name for c in CUSTOMER_RISK_SCORES.data_columns]
-        import os
-
         os.makedirs(folder, exist_ok=True)
         pq.write_table(table, f"{folder}/part-0.parquet")
 
