@@ -62,10 +62,22 @@ def test_checkov_parses_the_terraform_tree(repo_report):
     # Not vacuous: the envs and every module were read (123 resources when this was written).
     assert summary["resource_count"] >= 100, summary
     assert summary["passed"] >= 300, summary
+    # Module addresses nest (module.platform.module.data_lake...): the env roots call modules/platform.
     checked = {
-        c["resource"].split(".")[0] + "." + c["resource"].split(".")[1] for c in repo_report["results"]["passed_checks"]
+        ".".join(parts[i : i + 2])
+        for c in repo_report["results"]["passed_checks"]
+        for parts in [c["resource"].split(".")]
+        for i in range(len(parts) - 1)
+        if parts[i] == "module"
     }
-    for module in ("module.data_lake", "module.glue_jobs", "module.crawlers", "module.athena", "module.kms"):
+    for module in (
+        "module.platform",
+        "module.data_lake",
+        "module.glue_jobs",
+        "module.crawlers",
+        "module.athena",
+        "module.kms",
+    ):
         assert module in checked, f"checkov did not evaluate {module}"
 
 

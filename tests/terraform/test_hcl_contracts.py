@@ -96,14 +96,36 @@ def test_every_glue_job_has_its_script(glue_jobs):
     assert job["command"][0]["script_location"] == "s3://${local.artifacts}/${aws_s3_object.script[each.key].key}"
 
 
+PLATFORM_MODULE = TERRAFORM / "modules/platform"
+
+
 @pytest.mark.parametrize("env", ENVS, ids=lambda p: p.name)
-def test_envs_point_the_modules_at_the_repository_folders(env):
+def test_envs_call_the_platform_module_with_the_repository_root(env):
     parsed = parse_dir(env)
-    assert (env / locals_of(parsed)["repo_root"].replace("${path.root}/", "")).resolve() == REPO
+    modules = {name: body for block in parsed["module"] for name, body in block.items()}
+    assert set(modules) == {"platform"}, "an env root is one call of modules/platform"
+    platform = modules["platform"]
+    assert (env / platform["source"]).resolve() == PLATFORM_MODULE
+    assert (env / platform["repo_root"].replace("${path.root}/", "")).resolve() == REPO
+    assert platform["environment"] == env.name
+
+
+def test_platform_points_the_modules_at_the_repository_folders():
+    parsed = parse_dir(PLATFORM_MODULE)
+    assert locals_of(parsed)["repo_root"] == "${var.repo_root}"
     modules = {name: body for block in parsed["module"] for name, body in block.items()}
     assert modules["glue_jobs"]["scripts_dir"] == "${local.repo_root}/glue_jobs"
     assert modules["crawlers"]["crawlers_dir"] == "${local.repo_root}/crawlers"
     assert modules["athena"]["queries_dir"] == "${local.repo_root}/athena"
+
+
+@pytest.mark.parametrize("env", ENVS, ids=lambda p: p.name)
+def test_envs_pass_every_platform_output_through(env):
+    platform_outputs = {name for block in parse_dir(PLATFORM_MODULE)["output"] for name in block}
+    env_outputs = {name: body for block in parse_dir(env)["output"] for name, body in block.items()}
+    assert set(env_outputs) == platform_outputs
+    for name, body in env_outputs.items():
+        assert body["value"] == f"${{module.platform.{name}}}"
 
 
 @pytest.mark.parametrize("job", ["bronze_to_silver", "silver_to_gold"])
@@ -370,6 +392,7 @@ DOCUMENTED_MODULES = [
     "crawlers",
     "glue_workflow",
     "athena",
+    "platform",
 ]
 
 

@@ -31,6 +31,7 @@ MODULES = [
     "modules/crawlers",
     "modules/glue_workflow",
     "modules/athena",
+    "modules/platform",
 ]
 
 

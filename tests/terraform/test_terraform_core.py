@@ -114,9 +114,7 @@ def test_cli_loader_can_fail(offline_tree, tmp_path):
     broken = offline_tree / "terraform" / "envs" / "broken"
     shutil.copytree(offline_tree / "terraform" / "envs" / "dev", broken, ignore=shutil.ignore_patterns(".terraform"))
     main = broken / "main.tf"
-    main.write_text(
-        main.read_text().replace("  name_prefix = local.name_prefix\n", "  name_prefx = local.name_prefix\n", 1)
-    )
+    main.write_text(main.read_text().replace('  environment = "dev"\n', '  environmnt = "dev"\n', 1))
     init_stderr, _ = load_with_terraform_cli(offline_tree, "envs/broken")
     assert "Unsupported argument" in init_stderr
 

@@ -1,44 +1,44 @@
 output "bucket_names" {
   description = "Bucket name per layer."
-  value       = module.data_lake.bucket_names
+  value       = module.platform.bucket_names
 }
 
 output "kms_key_arn" {
   description = "ARN of the lake's customer-managed key."
-  value       = module.kms.key_arn
+  value       = module.platform.kms_key_arn
 }
 
 output "glue_database_names" {
   description = "Glue database per layer."
-  value       = module.glue_catalog.database_names
+  value       = module.platform.glue_database_names
 }
 
 output "glue_job_names" {
   description = "Glue job name per script."
-  value       = module.glue_jobs.job_names
+  value       = module.platform.glue_job_names
 }
 
 output "glue_workflow_name" {
   description = "Glue workflow chaining the jobs and crawlers."
-  value       = module.glue_workflow.workflow_name
+  value       = module.platform.glue_workflow_name
 }
 
 output "crawler_names" {
   description = "Crawler name per definition."
-  value       = module.crawlers.crawler_names
+  value       = module.platform.crawler_names
 }
 
 output "athena_workgroup_name" {
   description = "Athena workgroup for analysts."
-  value       = module.athena.workgroup_name
+  value       = module.platform.athena_workgroup_name
 }
 
 output "quicksight_dashboard_id" {
   description = "ID of the risk dashboard (null when QuickSight is disabled)."
-  value       = one(module.quicksight[*].dashboard_id)
+  value       = module.platform.quicksight_dashboard_id
 }
 
 output "alert_topic_arn" {
   description = "SNS topic of the high-risk alerts (null when alerting is disabled)."
-  value       = one(module.alerting[*].topic_arn)
+  value       = module.platform.alert_topic_arn
 }

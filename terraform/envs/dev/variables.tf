@@ -1,24 +1,5 @@
-variable "project" {
-  description = "Project name, first part of every resource name."
-  type        = string
-  default     = "finlake"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9]{1,15}$", var.project))
-    error_message = "project must be 2-16 lower-case letters or digits, starting with a letter."
-  }
-}
-
-variable "environment" {
-  description = "Environment name, second part of every resource name."
-  type        = string
-  default     = "dev"
-
-  validation {
-    condition     = contains(["dev", "prod"], var.environment)
-    error_message = "environment must be dev or prod."
-  }
-}
+# What an operator sets per deployment (terraform.tfvars). The environment's sizing and policies
+# (job capacity, retention, Athena cutoff) are in main.tf, reviewed like code.
 
 variable "region" {
   description = "AWS region of every resource."
@@ -43,12 +24,6 @@ variable "bucket_name_suffix" {
   default     = ""
 }
 
-variable "noncurrent_version_expiration_days" {
-  description = "Days replaced object versions are kept in the Silver, Gold and other non-Bronze buckets."
-  type        = number
-  default     = 30
-}
-
 variable "force_destroy" {
   description = "Let terraform destroy delete non-empty buckets. Only for throw-away environments."
   type        = bool
@@ -61,64 +36,10 @@ variable "manage_catalog_encryption_settings" {
   default     = true
 }
 
-variable "wheel_path" {
-  description = "Path of the finlake wheel built by `make wheel` (relative to this directory)."
-  type        = string
-  default     = "../../../dist/finlake-0.1.0-py3-none-any.whl"
-}
-
-variable "extra_python_modules" {
-  description = "Extra pip requirements for the Glue jobs besides the finlake wheel."
-  type        = list(string)
-  default     = []
-}
-
-variable "bronze_to_silver" {
-  description = "Capacity and run policy of the Bronze -> Silver job (see modules/glue_jobs)."
-  type = object({
-    worker_type       = optional(string, "G.1X")
-    number_of_workers = optional(number, 2)
-    execution_class   = optional(string, "FLEX")
-    timeout_minutes   = optional(number, 60)
-    max_retries       = optional(number, 1)
-  })
-  default = {}
-}
-
-variable "silver_to_gold" {
-  description = "Capacity and run policy of the Silver -> Gold job (see modules/glue_jobs)."
-  type = object({
-    worker_type       = optional(string, "G.1X")
-    number_of_workers = optional(number, 2)
-    execution_class   = optional(string, "FLEX")
-    timeout_minutes   = optional(number, 60)
-    max_retries       = optional(number, 1)
-  })
-  default = {}
-}
-
-variable "schedule_expression" {
-  description = "When the pipeline starts (Glue cron, UTC)."
-  type        = string
-  default     = "cron(0 2 * * ? *)"
-}
-
 variable "schedule_enabled" {
   description = "Whether the pipeline's schedule is active."
   type        = bool
   default     = true
-}
-
-variable "log_retention_days" {
-  description = "Retention of every CloudWatch log group (a year: audit trail of a bank's data pipeline)."
-  type        = number
-  default     = 365
-}
-
-variable "bytes_scanned_cutoff_per_query" {
-  description = "Athena per-query scan limit in bytes."
-  type        = number
-  default     = 1073741824 # 1 GiB
 }
 
 variable "enable_quicksight" {
@@ -133,32 +54,14 @@ variable "risk_team_group_name" {
   default     = "risk-team"
 }
 
-variable "dashboard_definition_file" {
-  description = "Path of the QuickSight dashboard definition (relative to this directory)."
-  type        = string
-  default     = "../../../quicksight/dashboard.yaml"
-}
-
 variable "enable_alerting" {
   description = "Create the high-risk alerting function (needs `make package-lambda` first)."
   type        = bool
   default     = false
 }
 
-variable "lambda_package_file" {
-  description = "Path of the alert function zip built by `make package-lambda` (relative to this directory)."
-  type        = string
-  default     = "../../../dist/high_risk_alert.zip"
-}
-
 variable "dashboard_url" {
   description = "Dashboard link included in alerts (empty: the QuickSight dashboard of this environment)."
   type        = string
   default     = ""
-}
-
-variable "alert_schedule_expression" {
-  description = "When the alert function runs (EventBridge schedule expression)."
-  type        = string
-  default     = "cron(30 6 * * ? *)"
 }

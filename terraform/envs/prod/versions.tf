@@ -23,8 +23,8 @@ provider "aws" {
 
   default_tags {
     tags = merge(var.extra_tags, {
-      Project     = var.project
-      Environment = var.environment
+      Project     = "finlake"
+      Environment = "prod"
       ManagedBy   = "terraform"
     })
   }

@@ -1,0 +1,162 @@
+variable "repo_root" {
+  description = "Path of the repository checkout (holding glue_jobs/, crawlers/, athena/, quicksight/, dist/), e.g. \"$${path.root}/../../..\" from an env root."
+  type        = string
+
+  validation {
+    condition     = fileexists("${var.repo_root}/glue_jobs/bronze_to_silver.py")
+    error_message = "repo_root must be the repository checkout (glue_jobs/bronze_to_silver.py was not found under it)."
+  }
+}
+
+variable "project" {
+  description = "Project name, first part of every resource name."
+  type        = string
+  default     = "finlake"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,15}$", var.project))
+    error_message = "project must be 2-16 lower-case letters or digits, starting with a letter."
+  }
+}
+
+variable "environment" {
+  description = "Environment name, second part of every resource name."
+  type        = string
+
+  validation {
+    condition     = contains(["dev", "prod"], var.environment)
+    error_message = "environment must be dev or prod."
+  }
+}
+
+variable "extra_tags" {
+  description = "Tags added to every resource besides Project, Environment and ManagedBy (e.g. CostCenter, Owner)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "bucket_name_suffix" {
+  description = "Suffix making bucket names globally unique (e.g. the account ID); empty for none."
+  type        = string
+  default     = ""
+}
+
+variable "noncurrent_version_expiration_days" {
+  description = "Days replaced object versions are kept in the Silver, Gold and other non-Bronze buckets."
+  type        = number
+  default     = 30
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy delete non-empty buckets. Only for throw-away environments."
+  type        = bool
+  default     = false
+}
+
+variable "manage_catalog_encryption_settings" {
+  description = "Manage the account-wide Glue Data Catalog encryption settings from this environment (false if another environment in the same account and region does)."
+  type        = bool
+  default     = true
+}
+
+variable "wheel_path" {
+  description = "Path to the finlake wheel built by `make wheel`; null: <repo_root>/dist/finlake-0.1.0-py3-none-any.whl."
+  type        = string
+  default     = null
+}
+
+variable "extra_python_modules" {
+  description = "Extra pip requirements for the Glue jobs besides the finlake wheel."
+  type        = list(string)
+  default     = []
+}
+
+variable "bronze_to_silver" {
+  description = "Capacity and run policy of the Bronze -> Silver job (see modules/glue_jobs)."
+  type = object({
+    worker_type       = optional(string, "G.1X")
+    number_of_workers = optional(number, 2)
+    execution_class   = optional(string, "STANDARD")
+    timeout_minutes   = optional(number, 60)
+    max_retries       = optional(number, 1)
+  })
+  default = {}
+}
+
+variable "silver_to_gold" {
+  description = "Capacity and run policy of the Silver -> Gold job (see modules/glue_jobs)."
+  type = object({
+    worker_type       = optional(string, "G.1X")
+    number_of_workers = optional(number, 2)
+    execution_class   = optional(string, "STANDARD")
+    timeout_minutes   = optional(number, 60)
+    max_retries       = optional(number, 1)
+  })
+  default = {}
+}
+
+variable "schedule_expression" {
+  description = "When the pipeline starts (Glue cron, UTC)."
+  type        = string
+  default     = "cron(0 2 * * ? *)"
+}
+
+variable "schedule_enabled" {
+  description = "Whether the pipeline's schedule is active."
+  type        = bool
+  default     = true
+}
+
+variable "log_retention_days" {
+  description = "Retention of every CloudWatch log group (a year: audit trail of a bank's data pipeline)."
+  type        = number
+  default     = 365
+}
+
+variable "bytes_scanned_cutoff_per_query" {
+  description = "Athena per-query scan limit in bytes."
+  type        = number
+  default     = 1073741824 # 1 GiB
+}
+
+variable "enable_quicksight" {
+  description = "Create the QuickSight dashboard (needs a QuickSight Enterprise subscription in the account)."
+  type        = bool
+  default     = false
+}
+
+variable "risk_team_group_name" {
+  description = "QuickSight group granted the risk dashboard."
+  type        = string
+  default     = "risk-team"
+}
+
+variable "dashboard_definition_file" {
+  description = "QuickSight dashboard definition; null: <repo_root>/quicksight/dashboard.yaml."
+  type        = string
+  default     = null
+}
+
+variable "enable_alerting" {
+  description = "Create the high-risk alerting function (needs `make package-lambda` first)."
+  type        = bool
+  default     = false
+}
+
+variable "lambda_package_file" {
+  description = "Alert Lambda zip built by `make package-lambda`; null: <repo_root>/dist/high_risk_alert.zip."
+  type        = string
+  default     = null
+}
+
+variable "dashboard_url" {
+  description = "Dashboard link included in alerts (empty: the QuickSight dashboard of this environment)."
+  type        = string
+  default     = ""
+}
+
+variable "alert_schedule_expression" {
+  description = "When the alert function runs (EventBridge schedule expression)."
+  type        = string
+  default     = "cron(30 6 * * ? *)"
+}
