@@ -54,8 +54,8 @@ def test_run_measured_sees_the_child_process_memory(tmp_path):
 
 
 def test_run_measured_failure_names_the_log(tmp_path):
-    with pytest.raises(FinlakeError, match=r"exit 3.*log\.txt"):
-        run_measured([sys.executable, "-c", "raise SystemExit(3)"], tmp_path / "log.txt")
+    with pytest.raises(FinlakeError, match=r"exit 3.*boom.*log\.txt"):
+        run_measured([sys.executable, "-c", "import sys; print('boom'); sys.exit(3)"], tmp_path / "log.txt")
 
 
 def test_summary_is_the_median():

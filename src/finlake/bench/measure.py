@@ -66,8 +66,19 @@ def run_measured(
             time.sleep(interval)
         seconds = time.monotonic() - started
     if proc.returncode != 0:
-        raise FinlakeError(f"benchmark step failed (exit {proc.returncode}): {' '.join(cmd)}; see {log_path}")
+        raise FinlakeError(
+            f"benchmark step failed (exit {proc.returncode}): {' '.join(cmd)}: {_last_line(log_path)} (log: {log_path})"
+        )
     return Sample(seconds=round(seconds, 3), peak_rss_bytes=peak)
+
+
+def _last_line(log_path: Path) -> str:
+    """The step's last line of output (its one-line error), Spark's progress bars left out."""
+    with open(log_path, "rb") as f:
+        f.seek(max(0, log_path.stat().st_size - 20_000))
+        tail = f.read().decode("utf-8", "replace").replace("\r", "\n")
+    lines = [ln.strip() for ln in tail.splitlines() if ln.strip() and not ln.lstrip().startswith("[Stage")]
+    return lines[-1] if lines else "no output"
 
 
 @dataclass(frozen=True)

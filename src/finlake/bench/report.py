@@ -125,6 +125,9 @@ def model_md(scales: list[dict[str, Any]]) -> list[str]:
         m = sc.get("model")
         if not m:
             continue
+        if "error" in m:
+            lines.append(f"| {sc['bronze_rows'].get('transactions', 0):,} | error: {m['error'][:120]} | | | | | |")
+            continue
 
         def f(x: Any) -> str:
             return "–" if x is None else f"{x:.3f}"

@@ -29,7 +29,7 @@ from typing import Any
 
 from finlake.bench import history, machine
 from finlake.bench.measure import Sample, Summary, repeat, run_measured
-from finlake.errors import UsageError
+from finlake.errors import FinlakeError, UsageError
 
 PY = sys.executable
 FINLAKE = [PY, "-m", "finlake"]
@@ -127,7 +127,11 @@ class Bench:
             self.finlake(lake, "bronze-to-silver", "--full-refresh")
             self.finlake(lake, "silver-to-gold")
         if "model" in self.s.stages:
-            result["model"] = self.model(lake, root)
+            try:
+                result["model"] = self.model(lake, root)
+            except FinlakeError as exc:  # e.g. too few defaults at a tiny scale: reported, the rest goes on
+                self.say(f"model: {exc}")
+                result["model"] = {"error": str(exc)}
         if "queries" in self.s.stages:
             result["queries"] = self.queries(lake, root)
         shutil.rmtree(root, ignore_errors=True)
