@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from finlake.contracts.gold import RISK_BANDS
 from finlake.dashboard.definition import Dashboard, Field, Visual
 
 ROW_PX = 30  # height of one grid row
@@ -91,6 +92,9 @@ def _value_axis(visual: Visual, frame: pd.DataFrame) -> dict[str, Any]:
 def _bar_figure(visual: Visual, frame: pd.DataFrame) -> go.Figure:
     dimension = visual.group_by[0]
     order = list(dict.fromkeys(_labels(frame[dimension.alias])))  # the query's order, once each
+    if dimension.column == "risk_band":  # bands read in risk order (LOW, MEDIUM, HIGH), not alphabetically
+        rank = {band: i for i, (band, _, _) in enumerate(RISK_BANDS)}
+        order.sort(key=lambda band: rank.get(band, len(rank)))
     fig = go.Figure()
     if visual.color_by:
         measure = visual.values[0]
