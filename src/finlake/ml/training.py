@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -260,6 +260,12 @@ def train_default_model(
         "alias": settings.alias,
     }
     return TrainingResult(run.info.run_id, settings.model_name, version, headline(report), report)
+
+
+def lake_for(lake_root: str, gold_root: str = "") -> Lake:
+    """The lake as the notebook sees it: a local root, optionally with Gold elsewhere (s3:// on AWS)."""
+    lake = Lake.local(lake_root)
+    return replace(lake, gold=gold_root.rstrip("/")) if gold_root else lake
 
 
 def write_report(result: TrainingResult, path: str) -> None:
