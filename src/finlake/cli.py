@@ -141,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="on Athena: ${bronze_db} etc. become <prefix>bronze ... (e.g. finlake_dev_)",
     )
 
+    p = sub.add_parser(
+        "athena-views",
+        help="deploy step: create or replace every view of athena/views/ on AWS Athena",
+    )
+    p.add_argument("--athena-workgroup", required=True, help="Athena workgroup, e.g. finlake-dev-analytics")
+    p.add_argument("--athena-output", help="s3:// location for Athena results (if the workgroup sets none)")
+    p.add_argument("--database-prefix", default="", help="AWS database prefix, e.g. finlake_dev_ (required)")
+
     p = sub.add_parser("train", help="train the loan-default model on gold.loan_features")
     p.add_argument("--report", help="also write the headline metrics as JSON to this file")
     p.add_argument(
