@@ -14,6 +14,7 @@ from chispa import assert_df_equality
 from finlake.cli import main as cli_main
 from finlake.contracts.gold import GOLD_TABLES
 from finlake.contracts.silver import SILVER_TABLES
+from finlake.gold import job
 from finlake.gold.job import GoldParams, build_gold, run_silver_to_gold
 from finlake.lake import Lake
 from finlake.publish import current_version_path, publish_dataframe
@@ -151,6 +152,22 @@ def test_blocking_rule_stops_promotion_and_keeps_the_last_gold(spark, silver_df,
     assert current_version_path(lake.gold_table("loan_features")) == good
     report = json.loads(Path(lake.run_report("20260101T000100Z-bad")).read_text())
     assert report["status"] == "failed" and report["message"] == message
+
+
+def test_gold_that_breaks_a_blocking_rule_is_not_published(spark, silver_df, tmp_path, monkeypatch):
+    lake = Lake.local(tmp_path)
+    frames = publish_silver(lake, silver_df, silver_rows())
+    built = build_gold(frames, GoldParams())
+    duplicated = {**built, "loan_features": built["loan_features"].unionByName(built["loan_features"])}
+    monkeypatch.setattr(job, "build_gold", lambda silver, params: duplicated)
+
+    with pytest.raises(QualityGateError, match=r"Gold not published .*gold.loan_features IsPrimaryKey"):
+        run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000000Z-bad")
+    for name in BUILT:  # nothing published, and every staged version cleaned up
+        assert not os.path.exists(lake.gold_table(name))
+        assert not list((tmp_path / "gold" / "_versions" / name).iterdir())
+    report = json.loads(Path(lake.run_report("20260101T000000Z-bad")).read_text())
+    assert report["status"] == "failed" and report["tables"] == {}
 
 
 def test_cli_one_line_error_without_silver(tmp_path, capsys):

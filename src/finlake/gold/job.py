@@ -191,6 +191,7 @@ def _publish_gold(
     """Stage every table, audit the staged files, then swap all of them in (or none, on failure)."""
     references = {name: s.df for name, s in silver.items()}
     audits: list[Evaluation] = []
+    lineage: dict[str, TableLineage] = {}
     with ExitStack() as stack:
         for name, df in frames.items():
             table, path = GOLD_TABLES[name], lake.gold_table(name)
@@ -203,7 +204,7 @@ def _publish_gold(
                     _write_empty(spark, table, str(staging))
             audits.append(audit)
             report.add_quality(r.to_dict() for r in audit.results)
-            report.tables[f"gold.{name}"] = GoldLineage(
+            lineage[f"gold.{name}"] = GoldLineage(
                 path=path,
                 version=staging.name,
                 rows=audit.row_count,
@@ -213,6 +214,7 @@ def _publish_gold(
             )
         check_gate([r for a in audits for r in a.results], "Gold not published (the last good Gold stays)")
     # leaving the ExitStack swapped every staged version in; a raise above removed them all instead
+    report.tables.update(lineage)
 
 
 def _reserve_risk_scores(spark: SparkSession, lake: Lake, report: RunReport) -> None:
