@@ -57,7 +57,7 @@ $(CHECKOV): | check-python
 	@echo "installing checkov into $(TOOLS)/checkov ..."
 	@$(PYTHON) -m venv $(TOOLS)/checkov
 	@$(TOOLS)/checkov/bin/python -m pip install --quiet --upgrade pip
-	@$(TOOLS)/checkov/bin/python -m pip install --quiet 'checkov>=3.2,<4'
+	@$(TOOLS)/checkov/bin/python -m pip install --quiet 'checkov==3.3.30'
 
 .PHONY: tools
 tools: $(CHECKOV) ## install checkov into its own venv (.tools/checkov), used by the Terraform checks
@@ -72,8 +72,8 @@ wheel: venv ## build the finlake wheel into dist/ (the Glue jobs import it; run 
 
 .PHONY: lint
 lint: venv ## ruff (lint + format check) and mypy on the package
-	$(VENV)/bin/ruff check src tests glue_jobs
-	$(VENV)/bin/ruff format --check src tests glue_jobs
+	$(VENV)/bin/ruff check src tests glue_jobs lambdas bench
+	$(VENV)/bin/ruff format --check src tests glue_jobs lambdas bench
 	$(VENV)/bin/mypy
 
 .PHONY: format

@@ -23,9 +23,12 @@ def _names_the_handler_reads() -> set[str]:
     """Every string subscript/get on `env` in the handler: what the code really reads."""
     names = set()
     for node in ast.walk(ast.parse(HANDLER.read_text())):
-        if isinstance(node, ast.Subscript) and getattr(node.value, "id", None) == "env":
-            if isinstance(node.slice, ast.Constant):
-                names.add(node.slice.value)
+        if (
+            isinstance(node, ast.Subscript)
+            and getattr(node.value, "id", None) == "env"
+            and isinstance(node.slice, ast.Constant)
+        ):
+            names.add(node.slice.value)
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)

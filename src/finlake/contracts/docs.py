@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 from finlake.contracts.bronze import ENTITIES, ENTITY_ORDER, REASONS
+from finlake.contracts.model import Column
 
 BEGIN, END = "<!-- contract:begin -->", "<!-- contract:end -->"
 
 
-def _rules(column) -> str:  # noqa: ANN001
+def _rules(column: Column) -> str:
     parts = ["required" if column.required else "may be empty"]
     if column.codes:
         parts.append("one of " + ", ".join(f"`{c}`" for c in column.codes))
