@@ -78,8 +78,8 @@ lint: venv ## ruff (lint + format check) and mypy on the package
 
 .PHONY: format
 format: venv ## apply ruff's formatting and safe fixes
-	$(VENV)/bin/ruff check --fix src tests glue_jobs
-	$(VENV)/bin/ruff format src tests glue_jobs
+	$(VENV)/bin/ruff check --fix src tests glue_jobs lambdas bench
+	$(VENV)/bin/ruff format src tests glue_jobs lambdas bench
 
 .PHONY: package-lambda
 package-lambda: venv ## build dist/high_risk_alert.zip, the alerting Lambda's reproducible package
