@@ -147,8 +147,8 @@ def cold_md(c: dict[str, Any]) -> list[str]:
         "| | s | peak MiB |",
         "| --- | ---: | ---: |",
         f"| cold: clone + venv + install + pipeline (1 run) | {c['cold_seconds']:.0f} | {_mib(c['cold_peak_rss_mib'])} |",
-        f"| warm: venv kept, lake removed (median) | {warm:.0f} | {_mib(c['warm']['peak_rss_mib'])} |",
-        f"| again on the same lake (median) | {c['rerun_same_lake']['seconds']:.0f} | {_mib(c['rerun_same_lake']['peak_rss_mib'])} |",
+        f"| warm: venv kept, lake removed (1 run) | {warm:.0f} | {_mib(c['warm']['peak_rss_mib'])} |",
+        f"| again on the same lake: generate skips, Silver has nothing new (1 run) | {c['rerun_same_lake']['seconds']:.0f} | {_mib(c['rerun_same_lake']['peak_rss_mib'])} |",
         "",
         f"Warm target < 180 s: {_verdict(warm < TARGETS['warm_make_run_seconds'])}.",
     ]
@@ -159,6 +159,11 @@ def to_markdown(result: dict[str, Any], json_name: str) -> str:
     parts = [f"Run {result['date']} at commit {result['commit']} (raw figures: `bench/results/{json_name}`), "
              f"{result['total_seconds'] / 60:.0f} min in all.", ""]  # fmt: skip
     parts += machine_md(result["machine"], result["settings"])
+    for run in result.get("runs", []):
+        parts.append(
+            f"- Part(s) {', '.join(run['parts'])}: run {run['date']} at commit {run['commit']}, "
+            f"{run['settings']['runs']} runs per figure, load average at start/end {run['load_average']}"
+        )
     if any(s.get("throughput") for s in scales):
         parts += ["", "### Throughput and baselines", "", *throughput_md(scales)]
     if result.get("incremental"):

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from finlake.bench import history, machine
-from finlake.bench.measure import Sample, Summary, repeat, run_measured
+from finlake.bench.measure import Sample, Summary, repeat, run_measured, summarise
+from finlake.bench.report import to_markdown, write_markdown
 from finlake.errors import FinlakeError, UsageError
 
 PY = sys.executable
@@ -252,10 +253,10 @@ class Bench:
             shutil.rmtree(clone / "lake", ignore_errors=True)
             return self.measured(["make", "run"], cwd=str(clone))
 
-        warm_s = self.times("warm `make run` (venv kept, lake removed)", warm)
-        rerun = self.times(
-            "`make run` again on the same lake", lambda i: self.measured(["make", "run"], cwd=str(clone))
-        )
+        # one run each: every extra cold/warm run is a full pipeline at the default scale
+        warm_s = summarise([warm(0)])
+        self.say(f"warm `make run` (venv kept, lake removed): {warm_s.seconds:.0f}s")
+        rerun = summarise([self.measured(["make", "run"], cwd=str(clone))])
         shutil.rmtree(root, ignore_errors=True)
         return {
             "commit": commit,
@@ -283,15 +284,53 @@ class Bench:
             "machine": machine.describe(),
         }
         self.say(f"settings {result['settings']}; log {self.logfile}")
+
+        def checkpoint() -> None:  # results so far are written after every part: a long run is never lost
+            result["machine"]["load_average_at_end"] = machine.load_average()
+            result["total_seconds"] = round(time.monotonic() - started, 1)
+            self.save(result)
+
         if {"throughput", "model", "queries"} & set(self.s.stages):
-            result["scales"] = [self.scale(c) for c in self.s.scales]
+            result["scales"] = []
+            for customers in self.s.scales:
+                result["scales"].append(self.scale(customers))
+                checkpoint()
         if "incremental" in self.s.stages:
             result["incremental"] = self.incremental()
+            checkpoint()
         if "cold_start" in self.s.stages and self.s.cold_start:
             result["cold_start"] = self.cold_start()
-        result["machine"]["load_average_at_end"] = machine.load_average()
-        result["total_seconds"] = round(time.monotonic() - started, 1)
+        checkpoint()
         return result
+
+    def save(self, result: dict[str, Any]) -> Path:
+        """bench/results/<date>.json and the markdown block in docs/benchmarks.md."""
+        self.s.out.mkdir(parents=True, exist_ok=True)
+        path = self.s.out / f"{result['date'][:10]}.json"
+        write_markdown(self.s.doc, to_markdown(_merged(path, result), path.name))
+        path.write_text(json.dumps(_merged(path, result), indent=2) + "\n", encoding="utf-8")
+        return path
+
+
+PARTS = ("scales", "incremental", "cold_start")
+
+
+def _merged(path: Path, result: dict[str, Any]) -> dict[str, Any]:
+    """The same day's earlier run keeps the parts this run did not measure (e.g. `BENCH_STAGES=cold_start`
+    later in the day), each part still carrying the run it came from."""
+    if not path.exists():
+        return result
+    earlier = json.loads(path.read_text(encoding="utf-8"))
+    kept = {k: earlier[k] for k in PARTS if k in earlier and k not in result}
+    if not kept:
+        return result
+    runs = [*earlier.get("runs", [_run_header(earlier, [k for k in PARTS if k in earlier])])]
+    return {**result, **kept, "runs": [*runs, _run_header(result, [k for k in PARTS if k in result])]}
+
+
+def _run_header(result: dict[str, Any], parts: list[str]) -> dict[str, Any]:
+    return {"date": result["date"], "commit": result["commit"], "settings": result["settings"], "parts": parts,
+            "load_average": [result["machine"]["load_average_at_start"], result["machine"].get("load_average_at_end")]}  # fmt: skip
 
 
 def _du(path: Path) -> int:
