@@ -134,11 +134,11 @@ def test_write_markdown_replaces_only_between_markers(tmp_path):
 
 @pytest.mark.slow
 def test_bench_end_to_end_at_a_tiny_scale(tmp_path):
-    """`python -m finlake.bench` on 20 customers, one run, throughput only: the result has its fields."""
+    """`python -m finlake.bench` on 30 customers, one run, throughput only: the result has its fields."""
     env = {
         **os.environ,
         "BENCH_RUNS": "1",
-        "BENCH_SCALES": "20",
+        "BENCH_SCALES": "30",
         "BENCH_STAGES": "throughput",
         "BENCH_COLD_START": "0",
         "BENCH_DIR": str(tmp_path / "work"),
