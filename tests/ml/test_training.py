@@ -45,7 +45,7 @@ def test_model_is_registered_under_the_alias_with_a_signature(trained):
     client = mlflow.MlflowClient()
     assert mlflow.get_tracking_uri() == f"sqlite:///{lake.mlflow}/mlflow.db"
     version = client.get_model_version_by_alias(result.model_name, "champion")
-    assert version.version == result.model_version
+    assert str(version.version) == result.model_version
     info = mlflow.models.get_model_info(f"models:/{result.model_name}@champion")
     assert "payment_to_income" in info.signature.inputs.input_names()
     artifacts = {a.path for a in client.list_artifacts(result.run_id, "evaluation")}

@@ -14,6 +14,8 @@ from finlake.lake import Lake
 
 TRUTH_FILE = "loan_truth.csv"
 TRUE_PROBABILITY = "true_default_probability"
+# E[p | observable drivers]: the ceiling for any model on the data (optional column of the truth file).
+OBSERVABLE_PROBABILITY = "observable_default_probability"
 
 
 def read_loan_features(spark: SparkSession, lake: Lake) -> DataFrame:
@@ -37,7 +39,8 @@ def read_loan_truth(lake: Lake) -> pd.DataFrame | None:
     path = truth_path(lake)
     if "://" in path or not os.path.isfile(path):
         return None
-    truth = pd.read_csv(path, dtype={"loan_id": str}, usecols=["loan_id", TRUE_PROBABILITY])
+    wanted = {"loan_id", TRUE_PROBABILITY, OBSERVABLE_PROBABILITY}
+    truth = pd.read_csv(path, dtype={"loan_id": str}, usecols=lambda c: c in wanted)
     missing = truth[TRUE_PROBABILITY].isna().sum()
     if missing:
         raise FinlakeError(f"{path}: {missing} loans have no {TRUE_PROBABILITY}")
