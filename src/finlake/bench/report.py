@@ -26,6 +26,10 @@ def _mib(x: float | None) -> str:
     return "–" if x is None else f"{x:,.0f}"
 
 
+def _int(x: Any) -> str:
+    return "–" if x is None else f"{int(x):,}"
+
+
 def _verdict(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
@@ -134,7 +138,7 @@ def model_md(scales: list[dict[str, Any]]) -> list[str]:
 
         lines.append(
             f"| {sc['bronze_rows'].get('transactions', 0):,} | {m['train']['seconds']:.1f} | {_mib(m['train']['peak_rss_mib'])} "
-            f"| {f(m['roc_auc'])} | {f(m['best_possible_roc_auc'])} | {f(m['ratio'])} | {m['test_loans']} ({m['test_defaults']}) |"
+            f"| {f(m['roc_auc'])} | {f(m['best_possible_roc_auc'])} | {f(m['ratio'])} | {_int(m['test_loans'])} ({_int(m['test_defaults'])}) |"
         )
     return lines
 
