@@ -7,7 +7,15 @@ import os
 import pytest
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PKDD99_DIR = os.environ.get("FINLAKE_PKDD99_DIR", os.path.join(REPO_ROOT, "..", "shared", "data", "pkdd99"))
+# The real PKDD'99 files live beside the repository (../shared/data/pkdd99) on the team's machines.
+_PKDD99_CANDIDATES = [
+    os.environ.get("FINLAKE_PKDD99_DIR", ""),
+    os.path.join(REPO_ROOT, "..", "shared", "data", "pkdd99"),
+    "/work/shared/data/pkdd99",
+]
+PKDD99_DIR = next(
+    (d for d in _PKDD99_CANDIDATES if d and os.path.isfile(os.path.join(d, "loan.asc"))), _PKDD99_CANDIDATES[1]
+)
 
 
 @pytest.fixture(scope="session")
