@@ -26,7 +26,7 @@ PARAMETERS = {
     "alias": os.environ.get("FINLAKE_MODEL_ALIAS", "champion"),
     "test_fraction": "0.25",
     "cv_folds": "3",
-    "reg_grid": "0.001,0.01,0.05,0.2",
+    "reg_grid": "0.003,0.01,0.03,0.1,0.3,1.0",
     "seed": "42",
     "repeated_cv": "",  # e.g. 5x5 on a small loan book
     "report": "",  # write the headline metrics JSON here

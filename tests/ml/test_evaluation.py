@@ -42,3 +42,18 @@ def test_coefficient_table_reads_in_words():
     assert table.loc[0, "direction"] == "segment = MASS -> lower default risk than the average loan"
     assert table.loc[1, "direction"] == "higher overdraft_days -> higher default risk"
     assert table.loc[1, "odds_ratio_per_sd"] == pytest.approx(np.exp(0.2))
+
+
+def test_bootstrap_ratio_interval_brackets_the_ratio():
+    from sklearn.metrics import roc_auc_score
+
+    from finlake.ml.evaluation import bootstrap_ratio_interval
+
+    rng = np.random.default_rng(0)
+    y = (rng.uniform(size=400) < 0.2).astype(int)
+    reference = y + rng.normal(0, 0.8, size=400)
+    model = reference + rng.normal(0, 0.5, size=400)
+    ratio = roc_auc_score(y, model) / roc_auc_score(y, reference)
+    low, high = bootstrap_ratio_interval(y, model, reference, resamples=300)
+    assert low < ratio < high
+    assert bootstrap_ratio_interval(y, reference, reference, resamples=50) == (1.0, 1.0)

@@ -35,7 +35,7 @@ def test_signal_features_have_the_true_sign(trained):
     _, _, _, result = trained
     coefficients = {(c["feature"], c["category"]): c for c in result.report["coefficients"]}
     assert coefficients[("payment_to_income", "")]["coefficient_per_sd"] > 0
-    assert coefficients[("overdraft_days", "")]["coefficient_per_sd"] > 0
+    assert coefficients[("overdraft_days_cap90", "")]["coefficient_per_sd"] > 0
     assert coefficients[("min_balance", "")]["direction"] == "higher min_balance -> lower default risk"
     assert coefficients[("employment_status", "UNEMPLOYED")]["coefficient_per_sd"] > 0
 

@@ -11,6 +11,7 @@ from pyspark.sql import DataFrame
 
 from finlake.ml.features import LABEL
 from finlake.ml.pipeline import (
+    DEFAULT_ELASTIC_NET_GRID,
     DEFAULT_REG_GRID,
     FEATURES_VECTOR,
     WEIGHT,
@@ -30,7 +31,8 @@ CV_FOLD = "cv_fold"
 class FittedModel:
     model: PipelineModel  # preprocessing -> logistic regression -> prior correction
     reg_param: float
-    cv_roc_auc: dict[float, float]  # regParam -> mean ROC-AUC over the CV folds
+    elastic_net_param: float
+    cv_roc_auc: dict[str, float]  # "reg=<regParam>,l1=<elasticNetParam>" -> mean ROC-AUC over the CV folds
     weights: ClassWeights
 
     @property
@@ -46,27 +48,33 @@ def fit_model(
     cv_folds: int,
     seed: int,
     reg_grid: tuple[float, ...] = DEFAULT_REG_GRID,
+    elastic_net_grid: tuple[float, ...] = DEFAULT_ELASTIC_NET_GRID,
 ) -> FittedModel:
     """Cross-validate regParam on `train` only, then refit the best on all of `train`.
 
     `weights` come from the training loans' class counts (the caller has them, no extra pass).
     The (unsupervised) preprocessing is fitted once and the CV folds reuse its output, so each CV
-    fit is only a logistic regression on cached vectors."""
+    fit is only a logistic regression on cached vectors. Those few hundred rows are coalesced into
+    one partition: every L-BFGS iteration is a Spark job, and one task per job beats several tiny ones."""
     preprocessing = build_preprocessing(numeric, categorical).fit(train)
     vectors = (
         preprocessing.transform(train.transform(with_class_weights(weights)))
         .transform(with_stratified_folds(cv_folds, seed, CV_FOLD))
         .select(LABEL, WEIGHT, CV_FOLD, FEATURES_VECTOR)
+        .coalesce(1)
         .cache()
     )
     lr = build_classifier()
-    cv_model = cross_validator(lr, CV_FOLD, cv_folds, reg_grid).setSeed(seed).fit(vectors)
+    validator = cross_validator(lr, CV_FOLD, cv_folds, reg_grid, elastic_net_grid).setSeed(seed)
+    cv_model = validator.fit(vectors)
     vectors.unpersist()
-    scores = dict(zip(reg_grid, cv_model.avgMetrics, strict=True))
-    best_reg = max(scores, key=lambda reg: scores[reg])
+    grid = [(point[lr.regParam], point[lr.elasticNetParam]) for point in validator.getEstimatorParamMaps()]
+    scores = {f"reg={reg},l1={l1}": auc for (reg, l1), auc in zip(grid, cv_model.avgMetrics, strict=True)}
+    best = cast(LogisticRegressionModel, cv_model.bestModel)
     return FittedModel(
-        model=full_model(preprocessing, cast(LogisticRegressionModel, cv_model.bestModel), weights),
-        reg_param=best_reg,
+        model=full_model(preprocessing, best, weights),
+        reg_param=best.getRegParam(),
+        elastic_net_param=best.getElasticNetParam(),
         cv_roc_auc=scores,
         weights=weights,
     )

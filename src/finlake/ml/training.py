@@ -24,8 +24,9 @@ from finlake.ml.calibration import PROBABILITY
 from finlake.ml.data import OBSERVABLE_PROBABILITY, TRUE_PROBABILITY, read_loan_features, read_loan_truth, to_pandas
 from finlake.ml.features import KEY, LABEL, LABEL_SOURCE, feature_columns, model_input
 from finlake.ml.fit import FittedModel, fit_model
-from finlake.ml.pipeline import ASSEMBLED, DEFAULT_REG_GRID, ClassWeights
+from finlake.ml.pipeline import ASSEMBLED, DEFAULT_ELASTIC_NET_GRID, DEFAULT_REG_GRID, ClassWeights
 from finlake.ml.split import Split, split_loans
+from finlake.ml.transforms import applicable, model_numeric
 
 
 class _Clock:
@@ -50,6 +51,7 @@ class TrainingSettings:
     cv_folds: int = 3
     seed: int = 42
     reg_grid: tuple[float, ...] = DEFAULT_REG_GRID
+    elastic_net_grid: tuple[float, ...] = DEFAULT_ELASTIC_NET_GRID
     repeated_cv: tuple[int, int] | None = None  # (repeats, folds): also estimate AUC by repeated CV
 
 
@@ -141,6 +143,11 @@ def _best_possible(on_test: pd.DataFrame, truth: pd.DataFrame, model_auc: float)
         observable = evaluation.headline_metrics(y, joined[OBSERVABLE_PROBABILITY].to_numpy())
         figures["observable_best_roc_auc"] = observable["roc_auc"]
         figures["ratio_to_observable"] = model_auc / observable["roc_auc"]
+        low, high = evaluation.bootstrap_ratio_interval(
+            y, joined[PROBABILITY].to_numpy(), joined[OBSERVABLE_PROBABILITY].to_numpy()
+        )
+        figures["ratio_to_observable_ci95_low"] = low
+        figures["ratio_to_observable_ci95_high"] = high
     return figures
 
 
@@ -151,7 +158,8 @@ def headline(report: dict[str, Any]) -> dict[str, Any]:
     if "truth" in report:
         figures["best_possible_roc_auc"] = report["truth"]["best_possible_roc_auc"]
         figures["ratio"] = report["truth"]["ratio"]
-        for key in ("observable_best_roc_auc", "ratio_to_observable"):
+        observable_keys = ("observable_best_roc_auc", "ratio_to_observable")
+        for key in (*observable_keys, "ratio_to_observable_ci95_low", "ratio_to_observable_ci95_high"):
             if key in report["truth"]:
                 figures[key] = report["truth"][key]
     if "repeated_cv" in report:
@@ -213,17 +221,32 @@ def train_default_model(
         raise FinlakeError(f"the training loans ({split.method} split) hold a single class: too few defaults to train")
     weights = ClassWeights(negatives=int(counts[0.0]), positives=int(counts[1.0]))
     clock.lap("check_split_screen")
-    fitted = fit_model(train, numeric, categorical, weights, settings.cv_folds, settings.seed, settings.reg_grid)
+    fitted = fit_model(
+        train,
+        numeric,
+        categorical,
+        weights,
+        settings.cv_folds,
+        settings.seed,
+        settings.reg_grid,
+        settings.elastic_net_grid,
+    )
     clock.lap("cross_validate_fit")
     truth = read_loan_truth(lake)
     report, on_test, coefficients = evaluate(fitted, train, split.test, truth)
     clock.lap("evaluate")
     report.update(
         split={"method": split.method, "description": split.description},
-        features={"numeric": list(numeric), "categorical": list(categorical)},
+        features={
+            "numeric": list(numeric),
+            "categorical": list(categorical),
+            "numeric_model_inputs": list(model_numeric(numeric)),
+            "transforms": {t.name: t.sql for t in applicable(numeric)},
+        },
         model={
             "reg_param": fitted.reg_param,
-            "cv_roc_auc_by_reg_param": {str(k): v for k, v in fitted.cv_roc_auc.items()},
+            "elastic_net_param": fitted.elastic_net_param,
+            "cv_roc_auc_by_grid_point": fitted.cv_roc_auc,
         },
         class_weights={
             "negative": weights.negative,
@@ -247,7 +270,9 @@ def train_default_model(
                 "seed": settings.seed,
                 "cv_folds": settings.cv_folds,
                 "reg_grid": ",".join(map(str, settings.reg_grid)),
+                "elastic_net_grid": ",".join(map(str, settings.elastic_net_grid)),
                 "reg_param": fitted.reg_param,
+                "elastic_net_param": fitted.elastic_net_param,
                 "class_weight_positive": round(weights.positive, 6),
                 "class_weight_negative": round(weights.negative, 6),
                 "threshold_rule": "ks_point_on_train",
