@@ -80,3 +80,14 @@ def test_cli_without_gold_says_what_to_run(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "gold.loan_features not found" in err and "finlake silver-to-gold" in err
+
+
+def test_configuring_one_lake_does_not_redirect_the_next(tmp_path, monkeypatch):
+    from finlake.ml import tracking
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("MLFLOW_REGISTRY_URI", raising=False)
+    first, second = Lake.local(tmp_path / "a"), Lake.local(tmp_path / "b")
+    tracking.configure(first)
+    assert tracking.tracking_for(second).tracking_uri == f"sqlite:///{second.mlflow}/mlflow.db"
+    assert "MLFLOW_TRACKING_URI" not in __import__("os").environ  # a child process starts clean

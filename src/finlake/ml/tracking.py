@@ -56,8 +56,17 @@ def configure(lake: Lake) -> Tracking:
     tracking = tracking_for(lake)
     if tracking.tracking_uri.startswith("sqlite:///"):
         Path(tracking.tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    # MLflow also exports the URIs as environment variables "for subprocesses"; that would make the
+    # next lake (or a child process working on its own lake) track into this one, since an explicit
+    # environment variable wins in tracking_for. Keep the environment as the user set it.
+    user_env = {name: os.environ.get(name) for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
     mlflow.set_tracking_uri(tracking.tracking_uri)
     mlflow.set_registry_uri(tracking.registry_uri)
+    for name, value in user_env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     return tracking
 
 
