@@ -187,7 +187,10 @@ class _Run:
         for fk in entity.foreign_keys:
             rows = rows.transform(flag_orphans(fk, self.parent_keys[fk.parent]))
         return (
-            rows.withColumn("run_id", F.lit(self.run_id))
+            # The raw values are kept only where the quarantine needs them: a valid row carries a null
+            # instead of a second copy of every field through the dedupe shuffle and the cache.
+            rows.withColumn("raw", F.when(~is_valid(), F.col("raw")))
+            .withColumn("run_id", F.lit(self.run_id))
             .withColumn("_existing", F.lit(False))
             .withColumn("_row_hash", F.xxhash64(*entity.column_names))
         )

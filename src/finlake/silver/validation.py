@@ -9,7 +9,7 @@ listed in `REASONS` order; see its comment for precedence.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyspark.sql import Column as SparkColumn
 from pyspark.sql import DataFrame
@@ -31,6 +31,9 @@ REPLACEMENT_CHAR = "\ufffd"  # what the UTF-8 decoder puts where bytes were not 
 class _Parsed:
     value: SparkColumn  # the typed value (null if empty or unparseable)
     checks: dict[str, SparkColumn]  # reason code -> condition that is true when the reason applies
+    # Parses computed once in a first projection: `value` and `checks` refer to them by name, so a
+    # format regex or a decimal cast runs once per field instead of once per check that needs it.
+    staged: dict[str, SparkColumn] = field(default_factory=dict)
 
 
 def clean(raw: SparkColumn) -> SparkColumn:
@@ -46,22 +49,25 @@ def _is_numeric(column: Column) -> bool:
 def _parse(column: Column, text: SparkColumn) -> _Parsed:
     present = text.isNotNull()
     checks: dict[str, SparkColumn] = {}
-    if column.type == "date":
-        value = F.when(text.rlike(DATE_FORMAT), text.cast("date"))
-        checks["BAD_DATE"] = present & value.isNull()
-    elif column.type == "timestamp":
-        value = F.when(text.rlike(TIMESTAMP_FORMAT), text.cast("timestamp"))
+    staged: dict[str, SparkColumn] = {}
+    if column.type in {"date", "timestamp"}:
+        pattern = DATE_FORMAT if column.type == "date" else TIMESTAMP_FORMAT
+        typed = f"_typed_{column.name}"
+        staged[typed] = F.when(text.rlike(pattern), text.cast(column.type))
+        value = F.col(typed)
         checks["BAD_DATE"] = present & value.isNull()
     elif _is_numeric(column):
-        looks_numeric = text.rlike(INTEGER_FORMAT if column.type in {"int", "bigint"} else DECIMAL_FORMAT)
-        wide = F.when(looks_numeric, text.cast(WIDE_NUMBER))
-        value = wide.cast(column.type)
+        looks, wide = f"_looks_numeric_{column.name}", f"_wide_{column.name}"
+        staged[looks] = text.rlike(INTEGER_FORMAT if column.type in {"int", "bigint"} else DECIMAL_FORMAT)
+        staged[wide] = F.when(F.col(looks), text.cast(WIDE_NUMBER))
+        looks_numeric, wide_value = F.col(looks), F.col(wide)
+        value = wide_value.cast(column.type)
         checks["BAD_NUMBER"] = present & ~looks_numeric
-        too_big = wide.isNull() | value.isNull()  # more digits than even the wide type holds
+        too_big = wide_value.isNull() | value.isNull()  # more digits than even the wide type holds
         if column.min_value is not None:
-            too_big = too_big | (wide < F.lit(column.min_value))
+            too_big = too_big | (wide_value < F.lit(column.min_value))
         if column.max_value is not None:
-            too_big = too_big | (wide > F.lit(column.max_value))
+            too_big = too_big | (wide_value > F.lit(column.max_value))
         checks["OUT_OF_RANGE"] = present & looks_numeric & too_big
     elif column.codes:
         value = F.upper(text)
@@ -70,7 +76,7 @@ def _parse(column: Column, text: SparkColumn) -> _Parsed:
         value = text
     if column.required:
         checks["MISSING_REQUIRED"] = ~present
-    return _Parsed(value.cast(column.type), checks)
+    return _Parsed(value.cast(column.type), checks, staged)
 
 
 def _reasons(parsed: dict[str, _Parsed], entity: Entity) -> SparkColumn:
@@ -101,7 +107,8 @@ def validate(entity: Entity) -> Callable[[DataFrame], DataFrame]:
 
     def transform(raw: DataFrame) -> DataFrame:
         parsed = {c.name: _parse(c, clean(F.col(c.name))) for c in entity.columns}
-        return raw.select(
+        staged = [expr.alias(name) for p in parsed.values() for name, expr in p.staged.items()]
+        return raw.select("*", *staged).select(
             *[parsed[c.name].value.alias(c.name) for c in entity.columns],
             F.struct(*[F.col(c) for c in entity.column_names]).alias("raw"),
             "raw_line",
