@@ -208,3 +208,14 @@ def test_a_published_table_with_no_rows_yet_is_registered_empty(tmp_path):
     assert result.rows == [(0,)]
     absent = next(t for t in report.tables if t.table == "product_recommendations")
     assert absent.status == "not found"  # no folder at all: still not a table
+
+
+def test_spark_markers_and_checksums_are_not_reported_as_ignored(lake):
+    table = Path(lake.silver_table("loans"))
+    (table / "_SUCCESS").write_text("")
+    (table / "._SUCCESS.crc").write_text("")
+    (table / "notes.txt").write_text("not data")
+
+    report = {t.qualified_name: t for t in crawl(lake).tables}
+
+    assert report["silver.loans"].ignored == ["notes.txt"]

@@ -41,6 +41,11 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out))
 
 
+# What Athena, Hive and Spark never read as data, whatever a crawler's exclusions say: Spark's
+# _SUCCESS marker and .crc checksums next to a table's files are not worth a warning.
+HIDDEN_PREFIXES = ("_", ".")
+
+
 def is_excluded(relative_path: str, exclusions: tuple[str, ...]) -> bool:
     return any(glob_regex(p).fullmatch(relative_path) for p in exclusions)
 
@@ -94,7 +99,7 @@ def scan_table(spec: TableSpec, location: str, exclusions: tuple[str, ...]) -> S
         values = _partition_values(relative_dir, keys)
         for name in sorted(files):
             relative = f"{relative_dir}/{name}".lstrip("/")
-            if is_excluded(relative, exclusions):
+            if name.startswith(HIDDEN_PREFIXES) or is_excluded(relative, exclusions):
                 continue
             if not name.endswith(suffix) or values is None:
                 scanned.ignored.append(relative)
