@@ -244,3 +244,8 @@ def test_bad_files_get_messages_and_quarantine_entries(spark, bronze):
     assert lines["semicolon.csv"].startswith("S1;A1;")
     extra = spark.read.parquet(lake.silver_table("transactions")).where("transaction_id = 'X1'")
     assert "extra" not in extra.columns and extra.count() == 1
+
+
+def test_entities_run_one_level_after_their_last_parent():
+    # accounts need customers; loans and transactions need accounts but not each other
+    assert job_module.entity_levels() == [["customers"], ["accounts"], ["loans", "transactions"]]

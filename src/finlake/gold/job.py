@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +45,7 @@ from finlake.quality.evaluate import History
 from finlake.quality.history import metric_history
 from finlake.report import RunReport, TableLineage
 from finlake.runs import new_run_id
+from finlake.spark import run_concurrently
 
 JOB_NAME = "silver_to_gold"
 SILVER_INPUTS = ("customers", "accounts", "loans", "transactions")
@@ -152,11 +153,14 @@ def _silver_gate(silver: Mapping[str, SilverInput], history: History, report: Ru
         "first_ingest_date": F.min("ingest_date"),
         "last_ingest_date": F.max("ingest_date"),
     }
-    evaluations = {}
-    for name, s in silver.items():
-        ruleset = load_ruleset(f"silver.{name}")
-        evaluations[name] = evaluate(s.df, ruleset, references=references, history=history, extras=lineage_aggregates)
-        report.add_quality(r.to_dict() for r in evaluations[name].results)
+
+    def gate(s: SilverInput) -> Callable[[], Evaluation]:
+        ruleset = load_ruleset(f"silver.{s.name}")
+        return lambda: evaluate(s.df, ruleset, references=references, history=history, extras=lineage_aggregates)
+
+    evaluations = run_concurrently({name: gate(s) for name, s in silver.items()})
+    for evaluation in evaluations.values():
+        report.add_quality(r.to_dict() for r in evaluation.results)
     check_gate([r for e in evaluations.values() for r in e.results], "Silver not promoted to Gold")
     return evaluations
 
@@ -190,29 +194,36 @@ def _publish_gold(
 ) -> None:
     """Stage every table, audit the staged files, then swap all of them in (or none, on failure)."""
     references = {name: s.df for name, s in silver.items()}
-    audits: list[Evaluation] = []
     lineage: dict[str, TableLineage] = {}
-    with ExitStack() as stack:
-        for name, df in frames.items():
-            table, path = GOLD_TABLES[name], lake.gold_table(name)
-            staging = stack.enter_context(staged_version(path))
+
+    def stage_and_audit(name: str, df: DataFrame, staging: Any) -> Callable[[], Evaluation]:
+        def task() -> Evaluation:
+            table = GOLD_TABLES[name]
             with report.timed(f"gold.{name}"):
                 _write(df, table, str(staging))
                 staged = spark.read.schema(table.spark_schema()).parquet(str(staging))
                 audit = evaluate(staged, load_ruleset(f"gold.{name}"), references=references, history=history)
                 if audit.row_count == 0:
                     _write_empty(spark, table, str(staging))
-            audits.append(audit)
+            return audit
+
+        return task
+
+    with ExitStack() as stack:
+        stagings = {name: stack.enter_context(staged_version(lake.gold_table(name))) for name in frames}
+        # The tables are independent: staged and audited concurrently (see run_concurrently).
+        audits = run_concurrently({name: stage_and_audit(name, df, stagings[name]) for name, df in frames.items()})
+        for name, audit in audits.items():
             report.add_quality(r.to_dict() for r in audit.results)
             lineage[f"gold.{name}"] = GoldLineage(
-                path=path,
-                version=staging.name,
+                path=lake.gold_table(name),
+                version=stagings[name].name,
                 rows=audit.row_count,
                 inputs=[silver[n].path for n in UPSTREAM[name]],
                 upstream=[f"silver.{n}" for n in UPSTREAM[name]],
                 sources=_sources(silver, evaluations, UPSTREAM[name]),
             )
-        check_gate([r for a in audits for r in a.results], "Gold not published (the last good Gold stays)")
+        check_gate([r for a in audits.values() for r in a.results], "Gold not published (the last good Gold stays)")
     # leaving the ExitStack swapped every staged version in; a raise above removed them all instead
     report.tables.update(lineage)
 

@@ -19,6 +19,7 @@ reference dataset.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -438,13 +439,17 @@ class _Planner:
         return _Plan(metric, standalone=lambda: _run_sql(self.source, sql))
 
 
+_PRIMARY_VIEW = threading.Lock()  # one session-wide view name: tables evaluated concurrently take turns
+
+
 def _run_sql(df: DataFrame, sql: str) -> float | None:
     """A CustomSql that cannot be folded: its own query, over a temporary view named `primary`."""
-    df.createOrReplaceTempView("primary")
-    try:
-        row = df.sparkSession.sql(sql).first()
-    finally:
-        df.sparkSession.catalog.dropTempView("primary")
+    with _PRIMARY_VIEW:
+        df.createOrReplaceTempView("primary")
+        try:
+            row = df.sparkSession.sql(sql).first()
+        finally:
+            df.sparkSession.catalog.dropTempView("primary")
     return None if row is None or row[0] is None else float(row[0])
 
 

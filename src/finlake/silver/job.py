@@ -1,6 +1,6 @@
 """The Bronze -> Silver job (what `glue_jobs/bronze_to_silver.py` and `finlake bronze-to-silver` run).
 
-Per entity, parents first (ENTITY_ORDER): list the Bronze files not processed yet, judge their
+Per entity, parents first (ENTITY_ORDER; entities whose parents are done run concurrently): list the Bronze files not processed yet, judge their
 headers, read them with an explicit all-string schema, type and validate every row, flag orphans,
 rank against what Silver holds (latest change record wins / first delivery of an event wins),
 then publish the new Silver version and the quarantine atomically. The incremental state is saved
@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from pyspark.sql import Column, DataFrame, SparkSession
@@ -37,6 +38,7 @@ from finlake.silver.quarantine import QUARANTINE_SCHEMA, to_quarantine
 from finlake.silver.reader import read_bronze
 from finlake.silver.state import SilverState, load_state, save_state
 from finlake.silver.validation import is_valid, validate
+from finlake.spark import run_concurrently
 
 JOB_NAME = "bronze_to_silver"
 # ~1M rows is 30-80 MB of snappy Parquet for these tables: big enough for Athena, small enough to
@@ -55,6 +57,21 @@ BUILDERS: dict[str, dict[str, Callable[[DataFrame], DataFrame]]] = {
     "loans": {"loans": tables.build_loans},
 }
 PARENTS = {fk.parent for e in ENTITIES.values() for fk in e.foreign_keys}
+
+
+def entity_levels(order: Sequence[str] = ENTITY_ORDER) -> list[list[str]]:
+    """ENTITY_ORDER grouped into levels: an entity comes one level after its last parent, so the
+    entities of one level need nothing from each other and run concurrently (loans and transactions)."""
+    level: dict[str, int] = {}
+    for name in order:
+        level[name] = 1 + max((level[fk.parent] for fk in ENTITIES[name].foreign_keys), default=-1)
+    return [[n for n in order if level[n] == i] for i in range(max(level.values()) + 1)]
+
+
+class _EntityFailed(Exception):
+    def __init__(self, entity: str):
+        super().__init__(entity)
+        self.entity = entity
 
 
 @dataclass
@@ -251,11 +268,18 @@ class _Run:
         self.fill_counts(entity.name, counts, "SUPERSEDED")
 
         current = ranked.where(F.col(RANK) == 1)
-        for table_name, build in BUILDERS[entity.name].items():
-            path = self.lake.silver_table(table_name)
-            publish_dataframe(build(current), path, max_records_per_file=ROWS_PER_FILE)
-            self.record_lineage(f"silver.{table_name}", path, batch).rows = int(counts.get("current_rows") or 0)
-        self.publish_quarantine(batch, ranked)
+
+        def publish(table_name: str, build: Callable[[DataFrame], DataFrame]) -> Callable[[], None]:
+            def task() -> None:
+                path = self.lake.silver_table(table_name)
+                publish_dataframe(build(current), path, max_records_per_file=ROWS_PER_FILE)
+                self.record_lineage(f"silver.{table_name}", path, batch).rows = int(counts.get("current_rows") or 0)
+
+            return task
+
+        # every output is written from the cached ranking: independent, so written concurrently
+        tasks = {name: publish(name, build) for name, build in BUILDERS[entity.name].items()}
+        run_concurrently({**tasks, "quarantine": lambda: self.publish_quarantine(batch, ranked)})
         valid = ranked.where(is_valid())
         self.parent_keys[entity.name] = known_parent_keys(
             entity.key, valid.where(~F.col("_existing")), valid.where(F.col("_existing"))
@@ -302,6 +326,20 @@ class _Run:
         written_parts = result.partitions_written if result else ()
         self.record_lineage("silver.transactions", path, batch, written_parts).upstream.append("silver.accounts")
         self.publish_quarantine(batch, ranked)
+
+    def process(self, batch: EntityBatch) -> None:
+        """One entity, timed; a failure is labelled with the entity it happened in."""
+        name = batch.entity.name
+        started = time.monotonic()
+        try:
+            with self.report.timed(name):
+                if batch.entity.kind is RecordKind.CHANGE:
+                    self.process_change_entity(batch)
+                else:
+                    self.process_transactions(batch)
+        except Exception as exc:
+            raise _EntityFailed(name) from exc
+        self.report.entity(name, "silver").seconds = round(time.monotonic() - started, 3)
 
     def load_parent_keys(self, entity: Entity) -> None:
         """Parent keys for children when the parent had nothing new: what Silver holds."""
@@ -350,19 +388,16 @@ def run_bronze_to_silver(spark: SparkSession, lake: Lake, full_refresh: bool, ru
     run = _Run(spark, lake, run_id, full_refresh, report)
     step = "planning"
     try:
-        for name in ENTITY_ORDER:
-            step, batch = name, batches[name]
-            if not todo[name]:
-                if name in PARENTS:
-                    run.load_parent_keys(batch.entity)
-                continue
-            started = time.monotonic()
-            with report.timed(name):
-                if batch.entity.kind is RecordKind.CHANGE:
-                    run.process_change_entity(batch)
-                else:
-                    run.process_transactions(batch)
-            report.entity(name, "silver").seconds = round(time.monotonic() - started, 3)
+        for level in entity_levels():
+            for name in level:
+                if not todo[name] and name in PARENTS:
+                    step = name
+                    run.load_parent_keys(batches[name].entity)
+            try:
+                run_concurrently({name: partial(run.process, batches[name]) for name in level if todo[name]})
+            except _EntityFailed as failed:
+                step = failed.entity
+                raise failed.__cause__ or failed from None
         step = "saving state"
         for name, batch in batches.items():
             state.mark(name, batch.rels, run_id)

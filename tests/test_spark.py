@@ -1,0 +1,46 @@
+"""run_concurrently: results by name, every task finished before a failure is raised."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from finlake.spark import run_concurrently
+
+
+def test_results_come_back_by_name_and_tasks_overlap():
+    started = threading.Barrier(3, timeout=5)  # fails unless all three run at the same time
+
+    def task(value: int):
+        def run() -> int:
+            started.wait()
+            return value * 10
+
+        return run
+
+    assert run_concurrently({"a": task(1), "b": task(2), "c": task(3)}) == {"a": 10, "b": 20, "c": 30}
+
+
+def test_the_first_failure_in_order_is_raised_after_every_task_finished():
+    finished = []
+
+    def slow() -> None:
+        time.sleep(0.3)
+        finished.append("slow")
+
+    def fails(message: str):
+        def run() -> None:
+            raise ValueError(message)
+
+        return run
+
+    with pytest.raises(ValueError, match="first"):
+        run_concurrently({"ok": slow, "x": fails("first"), "y": fails("second")})
+    assert finished == ["slow"]  # the caller's cleanup never races a task still running
+
+
+def test_a_single_task_runs_in_the_calling_thread():
+    caller = threading.get_ident()
+    assert run_concurrently({"only": threading.get_ident}) == {"only": caller}
