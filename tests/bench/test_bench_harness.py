@@ -76,9 +76,13 @@ def test_extend_history_adds_shifted_copies_with_new_ids(tmp_path):
     bronze = tmp_path / "bronze"
     _write_day(bronze, "2024-07-01", [["T1", "A1", "2024-06-30T10:00:00", "5.00", "EUR", "DEBIT", "CARD", "", "x", ""]])
     assert extend_history(str(bronze), "2024-07-01", 2) == 2
-    copies = sorted(bronze.glob("transactions/ingest_date=2024-06-*/*.csv"))
-    assert [c.parent.name for c in copies] == ["ingest_date=2024-06-29", "ingest_date=2024-06-30"]
-    with open(copies[0], newline="") as f:  # k=2: 1080 days before 2024-06-30
+    # delivered with the backfill: an earlier ingest_date would make every copy an orphan of its account
+    copies = sorted(bronze.glob("transactions/ingest_date=*/history*.csv"))
+    assert [(c.parent.name, c.name) for c in copies] == [
+        ("ingest_date=2024-07-01", "history01.csv"),
+        ("ingest_date=2024-07-01", "history02.csv"),
+    ]
+    with open(copies[1], newline="") as f:  # k=2: 1080 days before 2024-06-30
         rows = list(csv.DictReader(f))
     assert [(r["transaction_id"], r["booked_at"], r["amount"]) for r in rows] == [
         ("T1-H2", "2021-07-16T10:00:00", "5.00")
@@ -161,3 +165,12 @@ def test_bench_end_to_end_at_a_tiny_scale(tmp_path):
         abs=0.01,
     )
     assert "Throughput and baselines" in (tmp_path / "benchmarks.md").read_text()
+
+
+def test_a_long_history_that_never_reached_silver_stops_the_benchmark():
+    from finlake.bench.runner import Settings, check_history_reached_silver
+    from finlake.errors import FinlakeError
+
+    check_history_reached_silver(505_640, 5_023_000, Settings(history_factor=10))
+    with pytest.raises(FinlakeError, match="did not reach Silver"):
+        check_history_reached_silver(505_640, 505_640, Settings(history_factor=10))

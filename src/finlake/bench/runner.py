@@ -230,6 +230,7 @@ class Bench:
                 "silver_to_gold_after_day": gold.to_dict(),
             }
         short, long = result["histories"]["short"], result["histories"][f"{self.s.history_factor}x"]
+        check_history_reached_silver(short["silver_transactions_rows"], long["silver_transactions_rows"], self.s)
         result["silver_day_long_over_short"] = round(
             long["bronze_to_silver_day"]["seconds"] / short["bronze_to_silver_day"]["seconds"], 2
         )
@@ -331,6 +332,16 @@ def _merged(path: Path, result: dict[str, Any]) -> dict[str, Any]:
 def _run_header(result: dict[str, Any], parts: list[str]) -> dict[str, Any]:
     return {"date": result["date"], "commit": result["commit"], "settings": result["settings"], "parts": parts,
             "load_average": [result["machine"]["load_average_at_start"], result["machine"].get("load_average_at_end")]}  # fmt: skip
+
+
+def check_history_reached_silver(short_rows: int, long_rows: int, settings: Settings) -> None:
+    """The long history must be in Silver, not in the quarantine: otherwise 'a day on a 10x history'
+    was timed on the short one (the first padding delivered its copies before the accounts)."""
+    if long_rows < 0.8 * settings.history_factor * short_rows:
+        raise FinlakeError(
+            f"incremental benchmark: the {settings.history_factor}x history has {long_rows:,} Silver transactions "
+            f"against {short_rows:,} for the short one; the padding did not reach Silver"
+        )
 
 
 def _du(path: Path) -> int:
