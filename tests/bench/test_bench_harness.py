@@ -174,3 +174,20 @@ def test_a_long_history_that_never_reached_silver_stops_the_benchmark():
     check_history_reached_silver(505_640, 5_023_000, Settings(history_factor=10))
     with pytest.raises(FinlakeError, match="did not reach Silver"):
         check_history_reached_silver(505_640, 505_640, Settings(history_factor=10))
+
+
+def test_a_runs_checkpoints_are_listed_once_next_to_the_earlier_runs_parts(tmp_path):
+    from finlake.bench.runner import _merged
+
+    def result(date: str, part: str) -> dict:
+        machine = {"load_average_at_start": [0.1], "load_average_at_end": [0.2]}
+        return {"date": date, "commit": "abc", "settings": {}, "machine": machine, part: {"x": 1}}
+
+    path = tmp_path / "day.json"
+    path.write_text(json.dumps(result("T1", "cold_start")))
+    later = result("T2", "incremental")
+    for _ in range(3):  # the runner checkpoints after every part
+        path.write_text(json.dumps(_merged(path, later)))
+    merged = json.loads(path.read_text())
+    assert [(r["date"], r["parts"]) for r in merged["runs"]] == [("T1", ["cold_start"]), ("T2", ["incremental"])]
+    assert merged["cold_start"] == {"x": 1} and merged["incremental"] == {"x": 1}

@@ -326,6 +326,8 @@ def _merged(path: Path, result: dict[str, Any]) -> dict[str, Any]:
     if not kept:
         return result
     runs = [*earlier.get("runs", [_run_header(earlier, [k for k in PARTS if k in earlier])])]
+    # one entry per run: a run's checkpoints (after every part) are merged into the file repeatedly
+    runs = list({r["date"]: r for r in runs if r["date"] != result["date"]}.values())
     return {**result, **kept, "runs": [*runs, _run_header(result, [k for k in PARTS if k in result])]}
 
 
