@@ -50,7 +50,7 @@ def fit_model(
     reg_grid: tuple[float, ...] = DEFAULT_REG_GRID,
     elastic_net_grid: tuple[float, ...] = DEFAULT_ELASTIC_NET_GRID,
 ) -> FittedModel:
-    """Cross-validate regParam on `train` only, then refit the best on all of `train`.
+    """Cross-validate (regParam, elasticNetParam) on `train` only, then refit the best on all of `train`.
 
     `weights` come from the training loans' class counts (the caller has them, no extra pass).
     The (unsupervised) preprocessing is fitted once and the CV folds reuse its output, so each CV
