@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from finlake.contracts.bronze import MONEY, RATE
+
+# Compliance rules (defaults; the Gold job takes them as parameters): declared once, in
+# compliance_rules.py, shared with the real-time monitor; re-exported here for the Gold job.
+from finlake.contracts.compliance_rules import (  # noqa: F401
+    LARGE_CASH_THRESHOLD,
+    STRUCTURING_LOWER_FRACTION,
+    STRUCTURING_MIN_COUNT,
+    STRUCTURING_WINDOW_DAYS,
+)
 from finlake.contracts.model import Column, Layer, Table
 
 # Point-in-time feature window: loan features use only transactions booked in the
@@ -16,12 +25,6 @@ RISK_BANDS: tuple[tuple[str, float, float], ...] = (
     ("HIGH", 0.25, 1.000001),
 )
 HIGH_RISK_BAND = "HIGH"
-
-# Compliance rules (defaults; the Gold job takes them as parameters).
-LARGE_CASH_THRESHOLD = 10_000.00  # a single cash transaction at or above this is reported
-STRUCTURING_WINDOW_DAYS = 7  # several cash deposits just below the threshold within this window...
-STRUCTURING_MIN_COUNT = 3  # ...at least this many of them...
-STRUCTURING_LOWER_FRACTION = 0.8  # ...each between 80% of the threshold and the threshold
 
 RECOMMENDABLE_PRODUCTS = (
     "SAVINGS_ACCOUNT",

@@ -16,42 +16,18 @@ Amounts are compared in the account's currency; there is no FX conversion.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from finlake.contracts.bronze import MONEY
-from finlake.contracts.gold import (
-    COMPLIANCE_CASH_ALERTS,
-    LARGE_CASH_THRESHOLD,
-    STRUCTURING_LOWER_FRACTION,
-    STRUCTURING_MIN_COUNT,
-    STRUCTURING_WINDOW_DAYS,
-)
+from finlake.contracts.compliance_rules import LARGE_CASH, SECONDS_PER_DAY, STRUCTURING, ComplianceRules
+from finlake.contracts.gold import COMPLIANCE_CASH_ALERTS
 from finlake.gold.conform import conform
 
-LARGE_CASH = "LARGE_CASH"
-STRUCTURING = "STRUCTURING"
-SECONDS_PER_DAY = 86_400
-CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class ComplianceRules:
-    threshold: float = LARGE_CASH_THRESHOLD
-    window_days: int = STRUCTURING_WINDOW_DAYS
-    min_count: int = STRUCTURING_MIN_COUNT
-    lower_fraction: float = STRUCTURING_LOWER_FRACTION
-
-    @property
-    def threshold_money(self) -> Decimal:
-        return Decimal(str(self.threshold)).quantize(CENT, ROUND_HALF_UP)
-
-    @property
-    def lower_bound_money(self) -> Decimal:
-        return (self.threshold_money * Decimal(str(self.lower_fraction))).quantize(CENT, ROUND_HALF_UP)
+# The rules are declared once, in finlake.contracts.compliance_rules, and shared with the stream monitor.
+__all__ = ["LARGE_CASH", "STRUCTURING", "ComplianceRules", "compliance_cash_alerts"]
 
 
 def _money(value: Decimal) -> Column:
