@@ -19,7 +19,7 @@ from pyspark.sql import functions as F
 from finlake.contracts.gold import LOAN_FEATURES
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
-from finlake.ml import evaluation, leakage, plots, tracking
+from finlake.ml import artifact, evaluation, leakage, plots, tracking
 from finlake.ml.calibration import PROBABILITY
 from finlake.ml.data import OBSERVABLE_PROBABILITY, TRUE_PROBABILITY, read_loan_features, read_loan_truth, to_pandas
 from finlake.ml.features import KEY, LABEL, LABEL_SOURCE, feature_columns, model_input
@@ -283,6 +283,10 @@ def train_default_model(
         _log_run(report, on_test, coefficients, truth)
         version = tracking.log_and_register_model(
             fitted.model, _signature(train, numeric, categorical), settings.model_name, settings.alias
+        )
+        # the portable JSON model for the real-time scorer (finlake.serving), checked against Spark
+        artifact.log_serving_artifact(
+            fitted.model, train, report, {"name": settings.model_name, "version": version, "run_id": run.info.run_id}
         )
     train.unpersist()
     clock.lap("mlflow_log_register")
