@@ -4,8 +4,10 @@ terraform {
 
   required_providers {
     aws = {
-      source  = "hashicorp/aws"
-      version = "~> 6.0"
+      source = "hashicorp/aws"
+      # Pinned to the version the offline schema check uses (tests/terraform/aws_provider_schema.json,
+      # `make tf-schema`); the child modules accept any 6.x.
+      version = "6.69.1"
     }
   }
 

@@ -45,7 +45,8 @@ resource "aws_quicksight_data_source" "athena" {
     disable_ssl = false
   }
 
-  permissions {
+  # `permission` (singular) on a data source; datasets and dashboards call the same block `permissions`.
+  permission {
     principal = local.risk_team_group_arn
     actions   = local.data_source_user_actions
   }
