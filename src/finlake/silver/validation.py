@@ -16,15 +16,17 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from finlake.contracts.bronze import REASONS
+from finlake.contracts.formats import (  # declared once; the stream monitor checks the same formats
+    DATE_FORMAT,
+    DECIMAL_FORMAT,
+    INTEGER_FORMAT,
+    REPLACEMENT_CHAR,
+    TIMESTAMP_FORMAT,
+    WIDE_NUMBER,
+)
 from finlake.contracts.model import Column, Entity
 
-DATE_FORMAT = r"^\d{4}-\d{2}-\d{2}$"
-TIMESTAMP_FORMAT = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
-DECIMAL_FORMAT = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
-INTEGER_FORMAT = r"^[+-]?\d+$"
-WIDE_NUMBER = "decimal(38,10)"  # wide enough to hold any sane value, so range checks see it
 STRUCTURAL = ("MISSING_COLUMN", "MALFORMED_ROW")
-REPLACEMENT_CHAR = "\ufffd"  # what the UTF-8 decoder puts where bytes were not UTF-8
 
 
 @dataclass(frozen=True)

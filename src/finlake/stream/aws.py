@@ -1,0 +1,137 @@
+"""The monitor's AWS side: DynamoDB state, the idempotent SNS publisher, SQS side outputs.
+
+Clients are passed in (boto3 in the Lambda, the same against moto locally); nothing is created at import.
+
+Exactly-once publication: an alert is first *claimed* with a conditional write (`attribute_not_exists`)
+of `alert#<alert_id>` (status PENDING), then published, then marked SENT. A retry finds the record:
+SENT -> skipped; PENDING -> the earlier attempt died between claim and mark, so it publishes again,
+with the alert id as SNS `MessageDeduplicationId` — on a FIFO topic SNS drops the repeat (5-minute
+deduplication interval, far longer than the event source mapping's immediate retries), so subscribers
+get each alert once. On a standard topic that one window (publish done, mark not yet written) can repeat
+an alert once; its `alert_id` attribute lets a subscriber drop it. Every other crash point is covered by
+the claim record alone.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from finlake.stream.monitor import AccountState
+
+STATE_TTL_SECONDS = 35 * 86_400  # an idle account's windows are forgotten after the longest window + margin
+ALERT_TTL_SECONDS = 400 * 86_400  # alert ids are remembered for more than a year
+MESSAGE_TYPE = "finlake.transaction_alert.v1"
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class DynamoState:
+    """Per-account windows (`a#<account_id>`) and per-shard watermarks (`s#<stream>/<shard>`), one table."""
+
+    def __init__(self, client: Any, table: str, now: Callable[[], float] = time.time) -> None:
+        self.client, self.table, self.now = client, table, now
+
+    def get_shard(self, shard: str) -> dict[str, Any]:
+        item = self.client.get_item(TableName=self.table, Key={"pk": {"S": f"s#{shard}"}}, ConsistentRead=True)
+        return json.loads(item["Item"]["state"]["S"]) if "Item" in item else {}
+
+    def put_shard(self, shard: str, state: dict[str, Any]) -> None:
+        self.client.put_item(TableName=self.table, Item=self._item(f"s#{shard}", json.dumps(state)))
+
+    def get_accounts(self, account_ids: Iterable[str]) -> dict[str, AccountState]:
+        found: dict[str, AccountState] = {}
+        ids = list(account_ids)
+        for chunk in _chunks(ids, 100):
+            request = {self.table: {"Keys": [{"pk": {"S": f"a#{a}"}} for a in chunk], "ConsistentRead": True}}
+            while request:
+                response = self.client.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self.table, []):
+                    found[item["pk"]["S"][2:]] = AccountState.from_json(item["state"]["S"])
+                request = response.get("UnprocessedKeys") or {}
+        return {a: found.get(a, AccountState()) for a in ids}
+
+    def put_accounts(self, states: dict[str, AccountState]) -> None:
+        items = [{"PutRequest": {"Item": self._item(f"a#{a}", s.to_json())}} for a, s in sorted(states.items())]
+        for chunk in _chunks(items, 25):
+            request: dict[str, Any] = {self.table: list(chunk)}
+            while request:
+                request = self.client.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+
+    def _item(self, key: str, state: str) -> dict[str, Any]:
+        return {"pk": {"S": key}, "state": {"S": state}, "expires_at": {"N": str(int(self.now()) + STATE_TTL_SECONDS)}}
+
+
+class SnsPublisher:
+    def __init__(self, ddb: Any, sns: Any, table: str, topic_arn: str, now: Callable[[], float] = time.time) -> None:
+        self.ddb, self.sns, self.table, self.topic_arn, self.now = ddb, sns, table, topic_arn, now
+
+    def publish(self, alert: dict[str, Any]) -> bool:
+        """True if this call published it; False if it had been sent before."""
+        key = {"pk": {"S": f"alert#{alert['alert_id']}"}}
+        if not self._claim(key) and self._status(key) == "SENT":
+            return False
+        message_id = self._send(alert)
+        self.ddb.update_item(
+            TableName=self.table,
+            Key=key,
+            UpdateExpression="SET #s = :sent, message_id = :m, sent_at = :t",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":sent": {"S": "SENT"},
+                ":m": {"S": message_id},
+                ":t": {"N": str(int(self.now()))},
+            },
+        )
+        return True
+
+    def _claim(self, key: dict[str, Any]) -> bool:
+        now = int(self.now())
+        item = {**key, "status": {"S": "PENDING"}, "claimed_at": {"N": str(now)}}
+        try:
+            self.ddb.put_item(
+                TableName=self.table,
+                Item={**item, "expires_at": {"N": str(now + ALERT_TTL_SECONDS)}},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+            return True
+        except self.ddb.exceptions.ConditionalCheckFailedException:
+            return False
+
+    def _status(self, key: dict[str, Any]) -> str:
+        item = self.ddb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item", {})
+        return item.get("status", {}).get("S", "")
+
+    def _send(self, alert: dict[str, Any]) -> str:
+        body = {"type": MESSAGE_TYPE, **{k: v for k, v in alert.items() if k != "trigger_arrived_at"}}
+        request: dict[str, Any] = {
+            "TopicArn": self.topic_arn,
+            "Subject": f"finlake: {alert['rule']} alert on account {alert['account_id']}"[:100],
+            "Message": json.dumps(body, sort_keys=True),
+            "MessageAttributes": {
+                "alert_id": {"DataType": "String", "StringValue": alert["alert_id"]},
+                "rule": {"DataType": "String", "StringValue": alert["rule"]},
+            },
+        }
+        if self.topic_arn.endswith(".fifo"):
+            request |= {"MessageDeduplicationId": alert["alert_id"][:128], "MessageGroupId": alert["account_id"]}
+        return str(self.sns.publish(**request)["MessageId"])
+
+
+class SqsOutputs:
+    """Dead letters and late events as SQS messages (kind -> queue URL)."""
+
+    def __init__(self, client: Any, queue_urls: dict[str, str]) -> None:
+        self.client, self.queue_urls = client, queue_urls
+
+    def send(self, kind: str, items: Sequence[dict[str, Any]]) -> None:
+        for chunk in _chunks(items, 10):
+            entries = [{"Id": str(i), "MessageBody": json.dumps(item)} for i, item in enumerate(chunk)]
+            failed = self.client.send_message_batch(QueueUrl=self.queue_urls[kind], Entries=entries).get("Failed")
+            if failed:
+                raise RuntimeError(f"{len(failed)} {kind} message(s) not sent: {failed[0].get('Message', '')}")
