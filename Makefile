@@ -2,12 +2,15 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3.11
+# python3.11, or a python3 that is 3.11
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || { python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null && echo python3; } || echo python3.11)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TOOLS := .tools
 LAKE ?= ./lake
+JARS := .jars
+JARS_STAMP := $(JARS)/.fetched
 
 .PHONY: help
 help: ## list the targets
@@ -32,12 +35,24 @@ $(STAMP): pyproject.toml | check-python
 .PHONY: venv
 venv: $(STAMP) ## create the virtual environment and install (done by every other target)
 
+# The jars local Spark needs (Iceberg 1.10.0 as on Glue 5.1, SQLite JDBC for the local catalog), declared
+# in jvm/pom.xml and fetched once with Maven (checksums verified); later runs reuse them offline.
+$(JARS_STAMP): jvm/pom.xml
+	@command -v mvn >/dev/null || { echo "Maven (mvn) is required once to fetch the Iceberg jars: install it with 'sudo apt-get install -y maven'."; exit 1; }
+	@echo "fetching the Iceberg and SQLite JDBC jars with mvn into $(JARS) ..."
+	@mvn -q -B -f jvm/pom.xml dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/$(JARS) -DexcludeTransitive=true -Dmdep.overWriteIfNewer=true \
+	  || { echo "could not fetch the Iceberg jars with mvn (offline, and not in ~/.m2?): see the lines above"; exit 1; }
+	@touch $(JARS_STAMP)
+
+.PHONY: jars
+jars: $(JARS_STAMP) ## fetch the Spark jars (Iceberg, SQLite JDBC) once into .jars/
+
 .PHONY: run
-run: venv check-java ## run the whole pipeline locally on generated data (lake: ./lake)
+run: venv check-java jars ## run the whole pipeline locally on generated data (lake: ./lake)
 	$(VENV)/bin/finlake --lake $(LAKE) run
 
 .PHONY: bench
-bench: venv check-java ## benchmarks: speed, scale, query cost vs baselines -> bench/results/<date>.json, docs/benchmarks.md (BENCH_RUNS, BENCH_SCALES, ...)
+bench: venv check-java jars ## benchmarks: speed, scale, query cost vs baselines -> bench/results/<date>.json, docs/benchmarks.md (BENCH_RUNS, BENCH_SCALES, ...)
 	$(PY) -m finlake.bench
 
 .PHONY: browser
@@ -48,7 +63,7 @@ browser: ## install headless Chromium (Debian's package) for the dashboard brows
 	  || echo "WARNING: could not install chromium; the dashboard browser tests will be skipped (reason shown)"; }
 
 .PHONY: test
-test: venv check-java tools browser ## run the test suite (Spark, Terraform, AWS mocks, dashboard in Chromium)
+test: venv check-java jars tools browser ## run the test suite (Spark, Terraform, AWS mocks, dashboard in Chromium)
 	$(PY) -m pytest -q
 
 # checkov pins an old boto3, so it lives in its own venv instead of .venv.

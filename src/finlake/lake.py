@@ -3,13 +3,14 @@
 Locally everything lives under one root (`--lake`, default ./lake or $FINLAKE_LAKE):
 
     bronze/<entity>/ingest_date=YYYY-MM-DD/*.csv     raw, immutable
-    silver/<table>/                                  Parquet, one row per key
-    silver_restricted/customer_pii/                  Parquet, direct identifiers (restricted)
-    gold/<table>/                                    Parquet, business tables
-    quarantine/<entity>/                             rejected rows with reasons
+    silver/<table>/{data,metadata}/                  Iceberg tables, one row per key
+    silver_restricted/customer_pii/                  Iceberg, direct identifiers (restricted)
+    gold/<table>/                                    Iceberg, business tables
+    quarantine/<entity>/                             Iceberg, rejected rows with reasons
     _runs/<run_id>.json                              run reports
     _state/                                          incremental state (processed partitions)
-    _catalog/                                        local Data Catalog
+    _catalog/iceberg.db                              Iceberg JDBC catalog (SQLite) of the tables above
+    _catalog/<database>/                             local Data Catalog of Bronze (crawled)
     _mlflow/                                         MLflow tracking and model registry
     _generator/                                      generator manifest and true default probabilities
 
@@ -49,6 +50,9 @@ class Lake:
     catalog: str
     mlflow: str
     generator: str
+    # On AWS: the Glue databases' prefix (`finlake_dev` -> finlake_dev_silver) and the lake's KMS key.
+    database_prefix: str = ""
+    kms_key_id: str = ""
 
     @classmethod
     def local(cls, root: str | os.PathLike[str]) -> Lake:

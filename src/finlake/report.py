@@ -11,7 +11,9 @@ Shape (all keys always present)::
          "quarantine_reasons": {"BAD_DATE": 7, ...},   # a row with two reasons counts under both
          "duplicate_reasons": {"DUPLICATE_DELIVERY": 5},
          "schema_drift": [{"file": "...", "kind": "extra_column", "columns": ["x"], "message": "..."}],
-         "bad_files": [{"file": "...", "reason": "EMPTY_FILE", "message": "..."}],
+         "bad_files": [{"file": "...", "reason": "EMPTY_FILE", "message": "...", "bytes": 0}],  # rejected
+         "skipped_files": [{"file": "...", "reason": "HIDDEN_NAME", "message": "...", "bytes": 10}],
+         "files": {"seen": 5, "loaded": 3, "rejected": 1, "skipped": 1},
          "seconds": 3.2}
       ],
       "tables": {                         # lineage: what each output table was built from
@@ -26,7 +28,8 @@ Shape (all keys always present)::
     }
 
 `rows_quarantined` counts rows; `quarantine_reasons` counts (row, reason) pairs. The accounting that
-must hold per entity: rows_read == rows_written + rows_quarantined + duplicates_removed.
+must hold per entity: rows_read == rows_written + rows_quarantined + duplicates_removed, and for the
+Bronze files of a Silver run: files seen == loaded + rejected + skipped.
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ class EntityReport:
     duplicate_reasons: dict[str, int] = field(default_factory=dict)
     schema_drift: list[dict[str, Any]] = field(default_factory=list)
     bad_files: list[dict[str, Any]] = field(default_factory=list)
+    skipped_files: list[dict[str, Any]] = field(default_factory=list)
+    files: dict[str, int] = field(default_factory=dict)  # seen / loaded / rejected / skipped (Silver runs)
     seconds: float = 0.0
 
     @property
@@ -68,14 +73,21 @@ class EntityReport:
         """Every row read is accounted for exactly once."""
         return self.rows_read == self.rows_written + self.rows_quarantined + self.duplicates_removed
 
+    @property
+    def files_balanced(self) -> bool:
+        """Every Bronze file seen is loaded, rejected or skipped."""
+        f = self.files
+        return not f or f["seen"] == f["loaded"] + f["rejected"] + f["skipped"]
+
 
 @dataclass
 class TableLineage:
     """Which inputs an output table (version) was built from."""
 
-    path: str
+    path: str  # where the table is: its catalog identifier (finlake.silver.loans)
     version: str = ""
     rows: int | None = None
+    snapshot_id: int | None = None  # the Iceberg snapshot the run left current
     inputs: list[str] = field(default_factory=list)  # files read this run
     ingest_dates: list[str] = field(default_factory=list)
     partitions_written: list[str] = field(default_factory=list)
@@ -139,6 +151,11 @@ class RunReport:
             f"{e.rows_quarantined} + duplicates {e.duplicates_removed}"
             for e in self.entities
             if not e.balanced
+        ] + [
+            f"{e.layer}.{e.name}: files seen {e.files['seen']} != loaded {e.files['loaded']} + rejected "
+            f"{e.files['rejected']} + skipped {e.files['skipped']}"
+            for e in self.entities
+            if not e.files_balanced
         ]
 
     def to_dict(self) -> dict[str, Any]:
@@ -167,6 +184,7 @@ class RunReport:
             detail = "; ".join(x for x in (reasons, dups) if x)
             lines.append(line + (f"  ({detail})" if detail else ""))
             lines.extend(f"    ! {d['message']}" for d in e.schema_drift + e.bad_files)
+            lines.extend(f"    - {d['message']}" for d in e.skipped_files)
         failed = [q for q in self.quality if str(q.get("outcome", q.get("status", ""))).lower() in {"failed", "fail"}]
         if self.quality:
             lines.append(f"  data quality: {len(self.quality) - len(failed)}/{len(self.quality)} rules passed")

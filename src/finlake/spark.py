@@ -33,6 +33,8 @@ def local_session(app_name: str = "finlake", shuffle_partitions: int | None = No
     check_java()
     from pyspark.sql import SparkSession
 
+    from finlake.iceberg import session_config
+
     cores = os.cpu_count() or 2
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # a laptop's Spark talks only to itself
     builder = (
@@ -48,6 +50,8 @@ def local_session(app_name: str = "finlake", shuffle_partitions: int | None = No
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.ansi.enabled", "false")
     )
+    for key, value in session_config().items():  # Iceberg's jars and SQL extensions (MERGE, CALL, branches)
+        builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark

@@ -1,46 +1,303 @@
-"""The one storage layer: Silver, Gold and quarantine tables are read by name, never by path.
+"""The one storage layer: Silver, Gold and quarantine tables are Iceberg tables, read and written by name.
 
-`read_table(spark, lake, "silver.transactions")` returns the table's current rows with its declared
-schema. Every reader in the package (jobs, ML, streaming, serving) goes through here, so the table
-format underneath can change without touching them.
+`read_table(spark, lake, "silver.transactions")` returns the current rows (or those of an earlier
+snapshot) with the declared schema; writers commit exactly one Iceberg snapshot per call:
+
+- `merge_upsert`: MERGE INTO on the key (change records: the caller has already ranked the winners);
+- `merge_insert_new`: insert-only MERGE (events: a key already present is never inserted twice);
+- `overwrite_partitions`: dynamic partition overwrite (the partitions present in the frame);
+- `replace_rows`: every row replaced in one commit (full refresh, small tables);
+- `audited_publish`: write-audit-publish on an Iceberg branch (Gold's quality gate sees exactly the
+  data about to be published; readers see it only after a fast-forward of `main`).
+
+Table names are `<layer>.<table>`; `silver.customer_pii` lives in the `silver_restricted` namespace.
+No caller builds a table's file path: locations are decided here, once, when a table is created.
 """
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame, SparkSession
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
 
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from finlake import iceberg
 from finlake.contracts.gold import GOLD_TABLES
 from finlake.contracts.model import Table
+from finlake.contracts.quarantine import QUARANTINE_TABLES
 from finlake.contracts.silver import SILVER_TABLES
 from finlake.errors import FinlakeError, UsageError
 from finlake.lake import Lake
-from finlake.publish import current_version_path, read_version
+
+T = TypeVar("T")
+AUDIT_BRANCH_PREFIX = "audit_"
+_TABLE_PROPERTIES = {
+    "format-version": "2",
+    "write.parquet.compression-codec": "snappy",
+    "write.merge.isolation-level": "serializable",
+    "write.metadata.delete-after-commit.enabled": "true",  # bounded metadata/ on every table
+    "write.metadata.previous-versions-max": "50",
+}
+_LAYERS = {"silver": SILVER_TABLES, "silver_restricted": SILVER_TABLES, "gold": GOLD_TABLES}
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A table of the lake: its declared contract and where it is catalogued."""
+
+    contract: Table
+    namespace_layer: str  # silver | silver_restricted | quarantine | gold
+
+    @property
+    def name(self) -> str:
+        return f"{self.contract.layer}.{self.contract.name}"
+
+    def identifier(self, lake: Lake) -> str:
+        return iceberg.identifier(lake, self.namespace_layer, self.contract.name)
+
+    def location(self, lake: Lake) -> str:
+        roots = {
+            "silver": lake.silver,
+            "silver_restricted": lake.silver_restricted,
+            "quarantine": lake.quarantine,
+            "gold": lake.gold,
+        }
+        return f"{roots[self.namespace_layer].rstrip('/')}/{self.contract.name}"
+
+
+def ref(name: str) -> TableRef:
+    """`silver.loans`, `silver.customer_pii` (or `silver_restricted.customer_pii`), `gold.x`, `quarantine.<entity>`."""
+    layer, _, table = name.partition(".")
+    if layer == "quarantine" and table in QUARANTINE_TABLES:
+        return TableRef(QUARANTINE_TABLES[table], "quarantine")
+    tables = _LAYERS.get(layer, {})
+    if table not in tables:
+        raise UsageError(f"unknown table {name!r}: expected silver.<table>, gold.<table> or quarantine.<entity>")
+    contract = tables[table]
+    return TableRef(contract, "silver_restricted" if contract.restricted else str(contract.layer))
 
 
 def contract(name: str) -> Table:
-    """The declared table behind `<layer>.<table>` (silver / silver_restricted / gold)."""
-    layer, _, table = name.partition(".")
-    tables = GOLD_TABLES if layer == "gold" else SILVER_TABLES if layer in ("silver", "silver_restricted") else {}
-    if table not in tables:
-        raise UsageError(f"unknown table {name!r}: expected silver.<table> or gold.<table>")
-    return tables[table]
+    return ref(name).contract
 
 
-def _path(lake: Lake, name: str) -> str:
-    layer, _, table = name.partition(".")
-    return lake.gold_table(table) if layer == "gold" else lake.silver_table(table)
+def all_refs() -> list[TableRef]:
+    names = [f"silver.{t}" for t in SILVER_TABLES] + [f"gold.{t}" for t in GOLD_TABLES]
+    return [ref(n) for n in names] + [ref(f"quarantine.{e}") for e in QUARANTINE_TABLES]
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+def check_lake_format(lake: Lake) -> None:
+    """An old lake (Parquet folders + symlinks) is rebuilt from Bronze, not read half-understood."""
+    if not lake.silver.startswith("s3://") and os.path.isdir(os.path.join(lake.silver, "_versions")):
+        raise FinlakeError(
+            f"{lake.silver} is in the previous (pre-Iceberg) layout: rebuild it from Bronze with "
+            "`finlake bronze-to-silver --full-refresh` after removing silver/, silver_restricted/, gold/ and quarantine/"
+        )
+
+
+def _bound(spark: SparkSession, lake: Lake) -> None:
+    check_lake_format(lake)
+    iceberg.bind(spark, lake)
 
 
 def table_exists(spark: SparkSession, lake: Lake, name: str) -> bool:
-    contract(name)
-    return current_version_path(_path(lake, name)) is not None
+    table = ref(name)
+    _bound(spark, lake)
+    return bool(spark.catalog.tableExists(table.identifier(lake)))
 
 
-def read_table(spark: SparkSession, lake: Lake, name: str) -> DataFrame:
-    """The current rows of `<layer>.<table>`, with the declared schema. A missing table is one line."""
-    table = contract(name)
-    version = current_version_path(_path(lake, name))
-    if version is None:
-        job = "silver-to-gold" if name.startswith("gold.") else "bronze-to-silver"
-        raise FinlakeError(f"{name} does not exist yet: run `finlake {job}` first")
-    return read_version(spark, version, table.spark_schema())
+def read_table(
+    spark: SparkSession, lake: Lake, name: str, snapshot_id: int | None = None, as_of: datetime | None = None
+) -> DataFrame:
+    """The rows of `<layer>.<table>` now (or at a snapshot / a point in time), with the declared columns."""
+    table = ref(name)
+    if not table_exists(spark, lake, name):
+        job = "silver-to-gold" if table.namespace_layer == "gold" else "bronze-to-silver"
+        raise FinlakeError(f"{table.name} does not exist yet: run `finlake {job}` first")
+    reader = spark.read
+    if snapshot_id is not None:
+        reader = reader.option("snapshot-id", str(snapshot_id))
+    elif as_of is not None:
+        reader = reader.option("as-of-timestamp", str(int(as_of.timestamp() * 1000)))
+    return reader.table(table.identifier(lake)).select(*table.contract.column_names)
+
+
+def read_or_empty(spark: SparkSession, lake: Lake, name: str) -> DataFrame:
+    if table_exists(spark, lake, name):
+        return read_table(spark, lake, name)
+    return spark.createDataFrame([], contract(name).spark_schema())
+
+
+def current_snapshot_id(spark: SparkSession, lake: Lake, name: str) -> int | None:
+    """The snapshot `main` points at, or None for a table without one."""
+    if not table_exists(spark, lake, name):
+        return None
+    rows = spark.sql(f"SELECT snapshot_id FROM {ref(name).identifier(lake)}.refs WHERE name = 'main'").collect()
+    return int(rows[0][0]) if rows else None
+
+
+def row_count(spark: SparkSession, lake: Lake, name: str) -> int:
+    """Rows in the current snapshot, from its summary (no scan)."""
+    rows = spark.sql(
+        f"SELECT summary['total-records'] FROM {ref(name).identifier(lake)}.snapshots s "
+        f"JOIN {ref(name).identifier(lake)}.refs r ON r.snapshot_id = s.snapshot_id WHERE r.name = 'main'"
+    ).collect()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+# -- creating -------------------------------------------------------------------------------------
+
+
+def ensure_table(spark: SparkSession, lake: Lake, name: str) -> str:
+    """Create the namespace and the table (declared schema, partitioning, location) if missing.
+
+    A new table gets one empty commit, so it has a `main` snapshot from the start (readers see an
+    empty table with its schema; branches can be made from it)."""
+    table = ref(name)
+    ident = table.identifier(lake)
+    if table_exists(spark, lake, name):
+        return ident
+    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {iceberg.CATALOG}.{iceberg.namespace(lake, table.namespace_layer)}")
+    columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in table.contract.spark_schema().fields)
+    partitioned = f" PARTITIONED BY ({', '.join(table.contract.partition_by)})" if table.contract.partition_by else ""
+    props = ", ".join(f"'{k}' = '{v}'" for k, v in _TABLE_PROPERTIES.items())
+    spark.sql(
+        f"CREATE TABLE IF NOT EXISTS {ident} ({columns}) USING iceberg{partitioned} "
+        f"LOCATION '{table.location(lake)}' TBLPROPERTIES ({props})"
+    )
+    if current_snapshot_id(spark, lake, name) is None:
+        spark.createDataFrame([], table.contract.spark_schema()).writeTo(ident).append()
+    return ident
+
+
+# -- writing: one Iceberg commit each -------------------------------------------------------------
+
+
+def _conformed(df: DataFrame, table: TableRef) -> DataFrame:
+    """The frame in the table's column order and types (a wrong column set fails here, in one line)."""
+    missing = [c for c in table.contract.column_names if c not in df.columns]
+    if missing:
+        raise FinlakeError(f"cannot write {table.name}: columns missing {missing}")
+    schema = table.contract.spark_schema()
+    return df.select(*[F.col(f.name).cast(f.dataType).alias(f.name) for f in schema.fields])
+
+
+@contextmanager
+def _source_view(df: DataFrame) -> Iterator[str]:
+    """A uniquely named temp view for a MERGE source (jobs merge several tables concurrently)."""
+    view = f"_src_{secrets.token_hex(6)}"
+    df.createOrReplaceTempView(view)
+    try:
+        yield view
+    finally:
+        df.sparkSession.catalog.dropTempView(view)
+
+
+def _in_list(column: str, values: list[str]) -> str:
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    return f"t.`{column}` IN ({quoted})"
+
+
+def merge_upsert(spark: SparkSession, lake: Lake, name: str, rows: DataFrame, key: str) -> None:
+    """MERGE the winning change records: matched keys updated, new keys inserted (one commit)."""
+    table = ref(name)
+    ident = ensure_table(spark, lake, name)
+    with _source_view(_conformed(rows, table)) as view:
+        spark.sql(
+            f"MERGE INTO {ident} t USING {view} s ON t.`{key}` = s.`{key}` "
+            "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
+        )
+
+
+def merge_insert_new(
+    spark: SparkSession, lake: Lake, name: str, rows: DataFrame, key: str, partitions: list[str] | None = None
+) -> None:
+    """Insert the rows whose key the table does not hold (one commit; an existing key is left alone).
+
+    `partitions`: the values of the table's partition column these rows fall in, so the existence
+    check reads only those partitions and a day's cost does not grow with the history."""
+    table = ref(name)
+    ident = ensure_table(spark, lake, name)
+    on = f"t.`{key}` = s.`{key}`"
+    if partitions is not None and table.contract.partition_by:
+        if not partitions:
+            return
+        on += " AND " + _in_list(table.contract.partition_by[0], partitions)
+    with _source_view(_conformed(rows, table)) as view:
+        spark.sql(f"MERGE INTO {ident} t USING {view} s ON {on} WHEN NOT MATCHED THEN INSERT *")
+
+
+def overwrite_partitions(spark: SparkSession, lake: Lake, name: str, rows: DataFrame, branch: str = "") -> None:
+    """Replace the partitions present in `rows`; every other partition is kept (one commit)."""
+    table = ref(name)
+    ident = ensure_table(spark, lake, name)
+    target = f"{ident}.branch_{branch}" if branch else ident
+    _conformed(rows, table).writeTo(target).overwritePartitions()
+
+
+def replace_rows(spark: SparkSession, lake: Lake, name: str, rows: DataFrame, branch: str = "") -> None:
+    """Replace every row of the table with `rows` (one commit; the schema and history stay)."""
+    table = ref(name)
+    ident = ensure_table(spark, lake, name)
+    target = f"{ident}.branch_{branch}" if branch else ident
+    _conformed(rows, table).writeTo(target).overwrite(F.lit(True))
+
+
+# -- write-audit-publish ----------------------------------------------------------------------------
+
+
+@dataclass
+class Staged:
+    """A table's new data, committed on an audit branch that readers of `main` do not see."""
+
+    name: str
+    identifier: str
+    branch: str
+
+    def read(self, spark: SparkSession) -> DataFrame:
+        return spark.table(f"{self.identifier}.branch_{self.branch}")
+
+
+def drop_stale_audit_branches(spark: SparkSession, lake: Lake, name: str) -> None:
+    """Branches left by a run that died between staging and publishing (their data never went live)."""
+    ident = ensure_table(spark, lake, name)
+    for row in spark.sql(f"SELECT name FROM {ident}.refs WHERE type = 'BRANCH'").collect():
+        if row[0].startswith(AUDIT_BRANCH_PREFIX):
+            spark.sql(f"ALTER TABLE {ident} DROP BRANCH IF EXISTS `{row[0]}`")
+
+
+def stage(
+    spark: SparkSession, lake: Lake, name: str, rows: DataFrame, run_id: str, write: Callable[..., None]
+) -> Staged:
+    """Commit `rows` to a fresh audit branch of `name` with `write` (replace_rows / overwrite_partitions)."""
+    ident = ensure_table(spark, lake, name)
+    branch = AUDIT_BRANCH_PREFIX + re.sub(r"[^0-9A-Za-z]", "_", run_id)
+    spark.sql(f"ALTER TABLE {ident} CREATE BRANCH `{branch}`")
+    write(spark, lake, name, rows, branch=branch)
+    return Staged(name, ident, branch)
+
+
+def publish(spark: SparkSession, staged: Staged) -> None:
+    """Make the audited branch current: fast-forward `main` to it (atomic), then drop the branch.
+
+    Fails in one line if `main` moved meanwhile (another writer): nothing is published then."""
+    table = staged.identifier.split(".", 1)[1]
+    try:
+        spark.sql(f"CALL {iceberg.CATALOG}.system.fast_forward('{table}', 'main', '{staged.branch}')")
+    except Exception as exc:
+        raise FinlakeError(f"{staged.name} changed while this run audited it (another writer?): not published") from exc
+    discard(spark, staged)
+
+
+def discard(spark: SparkSession, staged: Staged) -> None:
+    spark.sql(f"ALTER TABLE {staged.identifier} DROP BRANCH IF EXISTS `{staged.branch}`")

@@ -10,12 +10,11 @@ from bronze_rows import csv_text, row
 from chispa import assert_df_equality
 
 import finlake.silver.job as job_module
+from finlake import storage
 from finlake.contracts.silver import SILVER_TABLES
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
-from finlake.publish import current_version_path, publish_dataframe
 from finlake.silver.job import run_bronze_to_silver
-from finlake.silver.quarantine import QUARANTINE_SCHEMA
 
 ENTITY_NAMES = ("customers", "accounts", "loans", "transactions")
 
@@ -70,12 +69,10 @@ def _day2(bronze):
 def _snapshot(spark, lake):
     """Every Silver table and quarantine, as in-memory frames without run_id (it names the run)."""
     frames = {}
-    for name, table in SILVER_TABLES.items():
-        df = spark.read.schema(table.spark_schema()).parquet(lake.silver_table(name)).drop("run_id")
-        frames[f"silver.{name}"] = spark.createDataFrame(df.collect(), df.schema)
-    for entity in ENTITY_NAMES:
-        df = spark.read.schema(QUARANTINE_SCHEMA).parquet(lake.quarantine_entity(entity)).drop("run_id")
-        frames[f"quarantine.{entity}"] = spark.createDataFrame(df.collect(), df.schema)
+    names = [f"silver.{t}" for t in SILVER_TABLES] + [f"quarantine.{e}" for e in ENTITY_NAMES]
+    for name in names:
+        df = storage.read_table(spark, lake, name).drop("run_id")
+        frames[name] = spark.createDataFrame(df.collect(), df.schema)
     return frames
 
 
@@ -111,17 +108,17 @@ def test_incremental_idempotent_and_equal_to_full_refresh(spark, bronze):
         "loans": (1, 1, 0, 0, {}),
         "transactions": (3, 1, 1, 1, {"ORPHAN_FK": 1}),
     }
-    # only the touched month was rewritten; January's files were hard-linked
+    # only the month the batch touched was read and written
     assert second.tables["silver.transactions"].partitions_written == ["booked_month=2024-01"]
     incremental = _snapshot(spark, lake)
     assert incremental["silver.customers"].where("customer_id = 'C1'").first()["segment"] == "AFFLUENT"
     assert incremental["silver.loans"].first()["is_default"] is True
     assert sorted(r.transaction_id for r in incremental["silver.transactions"].collect()) == ["T1", "T2", "T4"]
 
-    versions = {t: current_version_path(lake.silver_table(t)) for t in SILVER_TABLES}
+    versions = {t: storage.current_snapshot_id(spark, lake, f"silver.{t}") for t in SILVER_TABLES}
     rerun = run_bronze_to_silver(spark, lake, full_refresh=False, run_id="run3")
     assert rerun.status == "nothing_new"
-    assert {t: current_version_path(lake.silver_table(t)) for t in SILVER_TABLES} == versions
+    assert {t: storage.current_snapshot_id(spark, lake, f"silver.{t}") for t in SILVER_TABLES} == versions
 
     full = run_bronze_to_silver(spark, lake, full_refresh=True, run_id="run4")
     assert full.unbalanced() == []
@@ -140,17 +137,13 @@ def test_failure_mid_publish_keeps_last_good_silver_and_next_run_completes(spark
     before = _snapshot(spark, lake)
     _day2(bronze)
 
-    def failing_publish(df, path, **kwargs):
-        if path == lake.silver_table("transactions"):
+    location = storage.ref("silver.transactions").location(lake)
 
-            def write_some_then_fail(shaped, target):
-                shaped.limit(1).write.mode("overwrite").parquet(target)  # part of the new version lands
-                raise OSError("disk full (injected)")
+    def failing_merge(spark, lake, name, rows, key, partitions=None):
+        rows.limit(1).write.mode("append").parquet(f"{location}/data/stray")  # data files land, no commit
+        raise OSError("disk full (injected)")
 
-            kwargs["write"] = write_some_then_fail
-        return publish_dataframe(df, path, **kwargs)
-
-    monkeypatch.setattr(job_module, "publish_dataframe", failing_publish)
+    monkeypatch.setattr(storage, "merge_insert_new", failing_merge)
     with pytest.raises(FinlakeError, match=r"failed at transactions: OSError: disk full \(injected\)"):
         run_bronze_to_silver(spark, lake, full_refresh=False, run_id="run2")
     failed = json.loads((bronze.root / "_runs" / "run2.json").read_text())
@@ -239,10 +232,10 @@ def test_bad_files_get_messages_and_quarantine_entries(spark, bronze):
     summary = report.summary()
     assert "! transactions/ingest_date=2024-01-01/empty.csv: empty file" in summary
 
-    quarantine = spark.read.parquet(lake.quarantine_entity("transactions"))
+    quarantine = storage.read_table(spark, lake, "quarantine.transactions")
     lines = {r.source_file.rsplit("/", 1)[-1]: r.raw_line for r in quarantine.where("raw_line is not null").collect()}
     assert lines["semicolon.csv"].startswith("S1;A1;")
-    extra = spark.read.parquet(lake.silver_table("transactions")).where("transaction_id = 'X1'")
+    extra = storage.read_table(spark, lake, "silver.transactions").where("transaction_id = 'X1'")
     assert "extra" not in extra.columns and extra.count() == 1
 
 

@@ -22,6 +22,7 @@ class Layer(StrEnum):
     BRONZE = "bronze"
     SILVER = "silver"
     GOLD = "gold"
+    QUARANTINE = "quarantine"
 
 
 class RecordKind(StrEnum):

@@ -1,12 +1,12 @@
 """The Silver -> Gold job: read current Silver, gate on its quality, build Gold, audit it, publish it.
 
-1. Read the current version of each Silver table (the resolved version directory, so the whole run
-   sees one consistent snapshot even if Silver is republished meanwhile).
+1. Read each Silver table at the Iceberg snapshot the last successful Silver run recorded (one
+   consistent cut, even while Silver is being written).
 2. Evaluate the Silver rulesets (one aggregation pass per table, which also collects each table's
    run ids and ingest dates for lineage). A failing BLOCKING rule stops here: nothing is promoted.
-3. Build every Gold table (pure transforms) and write each into a staged version
-   (write-audit-publish): the Gold rulesets run on the staged files, and only if no blocking rule
-   fails are all tables swapped in, each atomically. A failure anywhere leaves the last good Gold.
+3. Build every Gold table (pure transforms) and commit each to an Iceberg audit branch
+   (write-audit-publish): the Gold rulesets run on the branch, and only if no blocking rule fails is
+   each table's main fast-forwarded to it, atomically. A failure anywhere leaves the last good Gold.
 4. Reserve gold.customer_risk_scores (an empty table with its schema) if scoring never wrote it.
 5. Write the run report (rows per table, data-quality results, lineage) and print a summary.
 """
@@ -14,37 +14,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from finlake import storage
 from finlake.contracts.gold import (
     FEATURE_WINDOW_DAYS,
-    GOLD_TABLES,
     LARGE_CASH_THRESHOLD,
     STRUCTURING_LOWER_FRACTION,
     STRUCTURING_MIN_COUNT,
     STRUCTURING_WINDOW_DAYS,
 )
-from finlake.contracts.model import Table
-from finlake.contracts.silver import SILVER_TABLES
 from finlake.errors import FinlakeError, UsageError
 from finlake.gold.account_monthly_activity import account_monthly_activity
 from finlake.gold.compliance import ComplianceRules, compliance_cash_alerts
 from finlake.gold.customer_loan_summary import customer_loan_summary
 from finlake.gold.loan_features import loan_features
 from finlake.gold.recommendations import product_recommendations
-from finlake.gold.risk_scores import empty_customer_risk_scores
 from finlake.lake import Lake
-from finlake.publish import current_version_path, read_version, staged_version
 from finlake.quality import Evaluation, check_gate, evaluate, load_ruleset
 from finlake.quality.evaluate import History
 from finlake.quality.history import metric_history
 from finlake.report import RunReport, TableLineage
 from finlake.runs import new_run_id
+from finlake.silver.state import load_state
 from finlake.spark import run_concurrently
 
 JOB_NAME = "silver_to_gold"
@@ -120,30 +116,19 @@ def build_gold(silver: Mapping[str, DataFrame], params: GoldParams) -> dict[str,
 
 
 def read_silver(spark: SparkSession, lake: Lake) -> dict[str, SilverInput]:
-    """The current version of each Silver input, read with its declared schema (never inferred)."""
+    """Each Silver input at the snapshot the last successful Silver run left (its state file): one
+    consistent cut, so a Gold run never mixes two Silver runs, even while Silver is being written."""
+    storage.check_lake_format(lake)
+    snapshots = load_state(lake).snapshots
     inputs = {}
     for name in SILVER_INPUTS:
-        table = SILVER_TABLES[name]
-        path = lake.silver_table(name)
-        resolved = current_version_path(path)  # on S3: through _CURRENT (finlake.publish_s3)
-        if resolved is None or not resolved.is_dir():
-            raise FinlakeError(f"silver.{name} is not published at {path}: run `finlake bronze-to-silver` first")
-        df = read_version(spark, resolved, table.spark_schema())
-        inputs[name] = SilverInput(name, df, str(resolved), resolved.name)
+        table = f"silver.{name}"
+        snapshot = snapshots.get(table)
+        if snapshot is None or not storage.table_exists(spark, lake, table):
+            raise FinlakeError(f"{table} is not published yet: run `finlake bronze-to-silver` first")
+        df = storage.read_table(spark, lake, table, snapshot_id=snapshot)
+        inputs[name] = SilverInput(name, df, storage.ref(table).identifier(lake), str(snapshot))
     return inputs
-
-
-def _write(df: DataFrame, table: Table, path: str) -> None:
-    """One file per partition value (or one file for an unpartitioned table); Gold tables are small."""
-    if table.partition_by:
-        df.repartition(*table.partition_by).write.mode("overwrite").partitionBy(*table.partition_by).parquet(path)
-    else:
-        df.repartition(1).write.mode("overwrite").parquet(path)
-
-
-def _write_empty(spark: SparkSession, table: Table, path: str) -> None:
-    """An empty table still gets one (row-less) Parquet file, so readers and crawlers see its schema."""
-    spark.createDataFrame([], table.spark_schema()).coalesce(1).write.mode("overwrite").parquet(path)
 
 
 def _silver_gate(silver: Mapping[str, SilverInput], history: History, report: RunReport) -> dict[str, Evaluation]:
@@ -192,50 +177,57 @@ def _publish_gold(
     history: History,
     report: RunReport,
 ) -> None:
-    """Stage every table, audit the staged files, then swap all of them in (or none, on failure)."""
+    """Write-audit-publish: every table is committed to an audit branch, the Gold rulesets run on
+    exactly those commits, and only if no blocking rule fails is each table's `main` fast-forwarded
+    to its branch (atomic per table). A failure anywhere drops the branches: the last good Gold stays."""
     references = {name: s.df for name, s in silver.items()}
     lineage: dict[str, TableLineage] = {}
+    staged: dict[str, storage.Staged] = {}
 
-    def stage_and_audit(name: str, df: DataFrame, staging: Any) -> Callable[[], Evaluation]:
+    def stage_and_audit(name: str, df: DataFrame) -> Callable[[], Evaluation]:
         def task() -> Evaluation:
-            table = GOLD_TABLES[name]
-            with report.timed(f"gold.{name}"):
-                _write(df, table, str(staging))
-                staged = spark.read.schema(table.spark_schema()).parquet(str(staging))
-                audit = evaluate(staged, load_ruleset(f"gold.{name}"), references=references, history=history)
-                if audit.row_count == 0:
-                    _write_empty(spark, table, str(staging))
-            return audit
+            table = f"gold.{name}"
+            with report.timed(table):
+                storage.drop_stale_audit_branches(spark, lake, table)
+                staged[name] = storage.stage(spark, lake, table, df.repartition(1), report.run_id, storage.replace_rows)
+                return evaluate(staged[name].read(spark), load_ruleset(table), references=references, history=history)
 
         return task
 
-    with ExitStack() as stack:
-        stagings = {name: stack.enter_context(staged_version(lake.gold_table(name))) for name in frames}
+    try:
         # The tables are independent: staged and audited concurrently (see run_concurrently).
-        audits = run_concurrently({name: stage_and_audit(name, df, stagings[name]) for name, df in frames.items()})
+        audits = run_concurrently({name: stage_and_audit(name, df) for name, df in frames.items()})
         for name, audit in audits.items():
             report.add_quality(r.to_dict() for r in audit.results)
             lineage[f"gold.{name}"] = GoldLineage(
-                path=lake.gold_table(name),
-                version=stagings[name].name,
+                path=staged[name].identifier,
                 rows=audit.row_count,
                 inputs=[silver[n].path for n in UPSTREAM[name]],
                 upstream=[f"silver.{n}" for n in UPSTREAM[name]],
                 sources=_sources(silver, evaluations, UPSTREAM[name]),
             )
         check_gate([r for a in audits.values() for r in a.results], "Gold not published (the last good Gold stays)")
-    # leaving the ExitStack swapped every staged version in; a raise above removed them all instead
+        for name in frames:
+            storage.publish(spark, staged.pop(name))
+            snapshot = storage.current_snapshot_id(spark, lake, f"gold.{name}")
+            lineage[f"gold.{name}"].snapshot_id = snapshot
+            lineage[f"gold.{name}"].version = str(snapshot)
+    finally:
+        for leftover in staged.values():  # not published: its branch goes, main never saw it
+            storage.discard(spark, leftover)
     report.tables.update(lineage)
 
 
 def _reserve_risk_scores(spark: SparkSession, lake: Lake, report: RunReport) -> None:
-    path = lake.gold_table(RESERVED)
-    if current_version_path(path) is not None:  # locally the symlink, on S3 its _CURRENT
+    name = f"gold.{RESERVED}"
+    if storage.table_exists(spark, lake, name):
         return  # scoring owns it once it exists: never overwritten here
-    with staged_version(path) as staging:
-        empty_customer_risk_scores(spark).coalesce(1).write.mode("overwrite").parquet(str(staging))
-    report.tables[f"gold.{RESERVED}"] = TableLineage(path=path, version=staging.name, rows=0)
-    report.notes.append(f"gold.{RESERVED} did not exist: published it empty with its declared schema")
+    storage.ensure_table(spark, lake, name)  # empty, with its declared schema and partitioning
+    snapshot = storage.current_snapshot_id(spark, lake, name)
+    report.tables[name] = TableLineage(
+        path=storage.ref(name).identifier(lake), version=str(snapshot), rows=0, snapshot_id=snapshot
+    )
+    report.notes.append(f"{name} did not exist: created it empty with its declared schema")
 
 
 def summary(report: RunReport) -> str:

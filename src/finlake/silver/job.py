@@ -19,14 +19,13 @@ from typing import Any
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructType
 
+from finlake import storage
 from finlake.contracts.bronze import ENTITIES, ENTITY_ORDER, REASONS
 from finlake.contracts.model import Entity, RecordKind
 from finlake.contracts.silver import SILVER_TABLES
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
-from finlake.publish import PublishResult, current_version_path, publish_dataframe, read_version
 from finlake.report import RunReport, TableLineage
 from finlake.silver import tables
 from finlake.silver.bronze_files import BronzeFile, inspect, list_bronze_files
@@ -34,7 +33,7 @@ from finlake.silver.dedupe import RANK, classify, rank_change_records, rank_even
 from finlake.silver.drift import FileStatus, HeaderCheck
 from finlake.silver.integrity import flag_orphans, known_parent_keys
 from finlake.silver.pii import customer_pii, customers_without_pii
-from finlake.silver.quarantine import QUARANTINE_SCHEMA, to_quarantine
+from finlake.silver.quarantine import to_quarantine
 from finlake.silver.reader import read_bronze
 from finlake.silver.state import SilverState, load_state, save_state
 from finlake.silver.validation import is_valid, validate
@@ -175,27 +174,29 @@ class _Run:
         self.spark, self.lake, self.run_id, self.full_refresh, self.report = spark, lake, run_id, full_refresh, report
         self.parent_keys: dict[str, DataFrame] = {}
         self.persisted: list[DataFrame] = []
+        # Each table's snapshot when the run started: everything this run reads of Silver is read at
+        # these, so a commit made meanwhile (by this run or another writer) cannot change it.
+        self.before: dict[str, int | None] = {}
 
     # -- reading what is published ------------------------------------------------------------
-    def read_current(self, path: str, schema: StructType) -> DataFrame:
-        """The published version of a table, resolved now so a later swap cannot change what we read."""
-        version = current_version_path(path)
-        if version is None:
-            return self.spark.createDataFrame([], schema)
-        return read_version(self.spark, version, schema)  # on S3 a version may span several prefixes
+    def read_before(self, name: str) -> DataFrame:
+        """`name` as it was when the run started (empty, with its schema, if it did not exist)."""
+        if name not in self.before:
+            self.before[name] = storage.current_snapshot_id(self.spark, self.lake, name)
+        snapshot = self.before[name]
+        if snapshot is None:
+            return self.spark.createDataFrame([], storage.contract(name).spark_schema())
+        return storage.read_table(self.spark, self.lake, name, snapshot_id=snapshot)
 
     def existing_rows(self, entity: Entity) -> DataFrame:
-        """What Silver holds for a change entity: contract columns plus lineage."""
+        """What Silver held for a change entity at the start: contract columns plus lineage."""
         lineage = ["source_file", "ingest_date", "run_id"]
         if entity.name == "customers":
-            public = self.read_current(self.lake.silver_table("customers"), SILVER_TABLES["customers"].spark_schema())
-            pii = self.read_current(
-                self.lake.silver_table("customer_pii"), SILVER_TABLES["customer_pii"].spark_schema()
-            )
+            public = self.read_before("silver.customers")
+            pii = self.read_before("silver.customer_pii")
             joined = public.join(pii.select("customer_id", *entity.pii_columns), on="customer_id", how="left")
             return joined.select(*entity.column_names, *lineage)
-        path = self.lake.silver_table(entity.name)
-        return self.read_current(path, SILVER_TABLES[entity.name].spark_schema()).select(*entity.column_names, *lineage)
+        return self.read_before(f"silver.{entity.name}").select(*entity.column_names, *lineage)
 
     # -- one entity ---------------------------------------------------------------------------
     def validated_batch(self, batch: EntityBatch) -> DataFrame:
@@ -219,10 +220,12 @@ class _Run:
         e.quarantine_reasons = {c: int(counts[f"reason_{c}"]) for c in REASONS.codes if counts.get(f"reason_{c}")}
         e.duplicate_reasons = {duplicate_kind: e.duplicates_removed} if e.duplicates_removed else {}
 
-    def record_lineage(self, name: str, path: str, batch: EntityBatch, written: Sequence[str] = ()) -> TableLineage:
-        lineage = self.report.table(name, path)
-        version = current_version_path(path)
-        lineage.version = version.name if version else ""
+    def record_lineage(self, name: str, batch: EntityBatch, written: Sequence[str] = ()) -> TableLineage:
+        lineage = self.report.table(name, storage.ref(name).identifier(self.lake))
+        snapshot = storage.current_snapshot_id(self.spark, self.lake, name)
+        lineage.version = str(snapshot or "")
+        lineage.snapshot_id = snapshot
+        lineage.rows = storage.row_count(self.spark, self.lake, name)
         lineage.inputs = [f.rel for f, _ in batch.files]
         lineage.ingest_dates = batch.ingest_dates
         lineage.partitions_written = list(written)
@@ -230,101 +233,90 @@ class _Run:
         return lineage
 
     def publish_quarantine(self, batch: EntityBatch, ranked: DataFrame) -> None:
+        """Rewrite the ingest_date partitions of this batch: rows of other files kept, rows of these
+        files replaced (so a redo after a failure never duplicates them). One commit."""
         entity = batch.entity
+        name = f"quarantine.{entity.name}"
         new_rows = ranked.where(~F.col("_existing")).transform(to_quarantine(entity, self.run_id))
-        path = self.lake.quarantine_entity(entity.name)
         if self.full_refresh:
-            publish_dataframe(new_rows, path, partition_by=["ingest_date"], max_records_per_file=ROWS_PER_FILE)
+            storage.replace_rows(self.spark, self.lake, name, new_rows)
         else:
             dates = batch.ingest_dates
             kept = (
-                self.read_current(path, QUARANTINE_SCHEMA)
+                self.read_before(name)
                 .where(F.col("ingest_date").isin(*[F.lit(d).cast("date") for d in dates]))
                 .where(~F.col("source_file").isin(*batch.rels))  # rows from these files are being redone
             )
-            publish_dataframe(
-                kept.unionByName(new_rows),
-                path,
-                partition_by=["ingest_date"],
-                only_changed_partitions=True,
-                drop_partitions=[f"ingest_date={d}" for d in dates],
-                max_records_per_file=ROWS_PER_FILE,
-            )
-        self.record_lineage(f"quarantine.{entity.name}", path, batch)
+            storage.overwrite_partitions(self.spark, self.lake, name, kept.unionByName(new_rows))
+        self.record_lineage(name, batch)
 
     def process_change_entity(self, batch: EntityBatch) -> None:
-        """customers / accounts / loans: merge into current Silver, the latest change record wins."""
+        """customers / accounts / loans: rank the batch against the Silver rows of the same keys (the
+        latest change record wins) and MERGE the winners, one commit per output table."""
         entity = batch.entity
         assert entity.version_column
         rows = self.validated_batch(batch)
+        existing = self.existing_rows(entity)
         if not self.full_refresh:
-            rows = rows.unionByName(_mark_existing(self.existing_rows(entity), entity), allowMissingColumns=True)
+            same_keys = existing.join(rows.select(entity.key).distinct(), on=entity.key, how="left_semi")
+            rows = rows.unionByName(_mark_existing(same_keys, entity), allowMissingColumns=True)
         ranked = rows.transform(rank_change_records(entity.key, entity.version_column)).transform(
             classify("SUPERSEDED")
         )
-        ranked = ranked.persist()
-        self.persisted.append(ranked)
+        ranked = _materialized(ranked)
         counts = _count(ranked, "SUPERSEDED")
         self.fill_counts(entity.name, counts, "SUPERSEDED")
-
-        current = ranked.where(F.col(RANK) == 1)
+        winners = ranked.where((F.col(RANK) == 1) & ~F.col("_existing"))
+        write = storage.replace_rows if self.full_refresh else partial(storage.merge_upsert, key=entity.key)
 
         def publish(table_name: str, build: Callable[[DataFrame], DataFrame]) -> Callable[[], None]:
             def task() -> None:
-                path = self.lake.silver_table(table_name)
-                publish_dataframe(build(current), path, max_records_per_file=ROWS_PER_FILE)
-                self.record_lineage(f"silver.{table_name}", path, batch).rows = int(counts.get("current_rows") or 0)
+                write(self.spark, self.lake, f"silver.{table_name}", build(winners))
+                self.record_lineage(f"silver.{table_name}", batch)
 
             return task
 
         # every output is written from the cached ranking: independent, so written concurrently
         tasks = {name: publish(name, build) for name, build in BUILDERS[entity.name].items()}
         run_concurrently({**tasks, "quarantine": lambda: self.publish_quarantine(batch, ranked)})
-        valid = ranked.where(is_valid())
-        self.parent_keys[entity.name] = known_parent_keys(
-            entity.key, valid.where(~F.col("_existing")), valid.where(F.col("_existing"))
-        )
+        valid_new = ranked.where(is_valid() & ~F.col("_existing"))
+        known = self.spark.createDataFrame([], f"{entity.key} string") if self.full_refresh else existing
+        self.parent_keys[entity.name] = known_parent_keys(entity.key, valid_new, known.select(entity.key))
 
     def process_transactions(self, batch: EntityBatch) -> None:
-        """transactions: drop re-deliveries, append, rewriting only the booked_month partitions touched."""
+        """transactions: drop re-deliveries, insert the new ones with an insert-only MERGE that reads
+        only the booking months the batch touches."""
         entity = batch.entity
-        path = self.lake.silver_table("transactions")
-        published = self.read_current(path, SILVER_TABLES["transactions"].spark_schema())
-        # rows that came from this batch's files before (a failed run being redone) are recomputed
-        published = published.where(~F.col("source_file").isin(*batch.rels))
-        rows = self.validated_batch(batch)
+        rows = self.validated_batch(batch).persist()
+        self.persisted.append(rows)
+        month = F.date_format("booked_at", "yyyy-MM")
+        months = sorted(r[0] for r in rows.where(is_valid()).select(month).distinct().collect())
         if not self.full_refresh:
-            # Only published ids that this batch repeats can change its ranking: a semi-join (broadcast
-            # for a day's batch) keeps the window the batch's size instead of shuffling and sorting
-            # every id ever published, so a day costs the same whatever the history (make bench).
+            # Only published ids of the months this batch touches, and only those it repeats, can change
+            # its ranking: a day costs the same whatever the history (make bench). Rows that came from
+            # this batch's files before (a failed run being redone) are ranked as new again.
+            published = (
+                self.read_before("silver.transactions")
+                .where(F.col("booked_month").isin(*months))
+                .where(~F.col("source_file").isin(*batch.rels))
+            )
             repeated = published.join(rows.select(entity.key), on=entity.key, how="left_semi")
             rows = rows.unionByName(_mark_existing_ids(repeated, entity.key), allowMissingColumns=True)
-        ranked = rows.transform(rank_events(entity.key)).transform(classify("DUPLICATE_DELIVERY")).persist()
-        self.persisted.append(ranked)
+        ranked = _materialized(rows.transform(rank_events(entity.key)).transform(classify("DUPLICATE_DELIVERY")))
         written = ~F.col("_existing") & (F.col("outcome") == "WRITTEN")
-        month = F.date_format("booked_at", "yyyy-MM")
-        months_touched = F.array_sort(F.collect_set(F.when(written, month))).alias("months")
-        counts = _count(ranked, "DUPLICATE_DELIVERY", [months_touched])
+        months_written = F.array_sort(F.collect_set(F.when(written, month))).alias("months")
+        counts = _count(ranked, "DUPLICATE_DELIVERY", [months_written])
         self.fill_counts(entity.name, counts, "DUPLICATE_DELIVERY")
 
         new_rows = tables.build_transactions(ranked.where(written))
-        months: list[str] = list(counts.get("months") or [])
-        result: PublishResult | None = None
-        if self.full_refresh or current_version_path(path) is None:
-            result = publish_dataframe(
-                new_rows, path, partition_by=["booked_month"], max_records_per_file=ROWS_PER_FILE
+        if self.full_refresh:
+            storage.replace_rows(self.spark, self.lake, "silver.transactions", new_rows)
+        else:  # a redone file's rows are already there: the MERGE leaves them alone
+            storage.merge_insert_new(
+                self.spark, self.lake, "silver.transactions", new_rows, entity.key, partitions=months
             )
-        elif months:
-            kept = published.where(F.col("booked_month").isin(*months))  # partition pruning: touched months only
-            result = publish_dataframe(
-                kept.unionByName(new_rows),
-                path,
-                partition_by=["booked_month"],
-                only_changed_partitions=True,
-                max_records_per_file=ROWS_PER_FILE,
-            )
-        written_parts = result.partitions_written if result else ()
-        self.record_lineage("silver.transactions", path, batch, written_parts).upstream.append("silver.accounts")
+        parts = [f"booked_month={m}" for m in counts.get("months") or []]
+        self.record_lineage("silver.transactions", batch, parts).upstream.append("silver.accounts")
         self.publish_quarantine(batch, ranked)
 
     def process(self, batch: EntityBatch) -> None:
@@ -347,10 +339,22 @@ class _Run:
         no_batch = self.spark.createDataFrame([], f"{entity.key} string, ingest_date date")
         self.parent_keys[entity.name] = known_parent_keys(entity.key, no_batch, existing)
 
+    def snapshots(self) -> dict[str, int]:
+        """Every Silver table's current snapshot: the consistent cut Gold reads."""
+        names = [f"silver.{t}" for t in SILVER_TABLES]
+        ids = {n: storage.current_snapshot_id(self.spark, self.lake, n) for n in names}
+        return {n: i for n, i in ids.items() if i is not None}
+
     def release(self) -> None:
         for df in self.persisted:
             df.unpersist()
         self.persisted.clear()
+
+
+def _materialized(ranked: DataFrame) -> DataFrame:
+    """The ranking computed once and kept (local checkpoint): every count and write reads it, and a
+    MERGE needs a source whose lineage holds no non-deterministic step (the Bronze file metadata)."""
+    return ranked.localCheckpoint(eager=True)
 
 
 def _mark_existing_ids(published: DataFrame, key: str) -> DataFrame:
@@ -361,8 +365,8 @@ def _mark_existing_ids(published: DataFrame, key: str) -> DataFrame:
     )
 
 
-def _outputs_exist(lake: Lake, entity: str) -> bool:
-    return all(current_version_path(lake.silver_table(t)) is not None for t in SILVER_OUTPUTS[entity])
+def _outputs_exist(spark: SparkSession, lake: Lake, entity: str) -> bool:
+    return all(storage.table_exists(spark, lake, f"silver.{t}") for t in SILVER_OUTPUTS[entity])
 
 
 def run_bronze_to_silver(spark: SparkSession, lake: Lake, full_refresh: bool, run_id: str) -> RunReport:
@@ -370,13 +374,14 @@ def run_bronze_to_silver(spark: SparkSession, lake: Lake, full_refresh: bool, ru
     which is also written to `<runs>/<run_id>.json` and summarised on stdout. Raises FinlakeError
     (after writing a `failed` report) if a step fails; what was published before stays readable."""
     configure_session(spark)
+    storage.check_lake_format(lake)
     report = RunReport(run_id=run_id, job=JOB_NAME)
     state = SilverState() if full_refresh else load_state(lake)
     with report.timed("plan"):
         batches = plan(lake, state)
     for batch in batches.values():
         _report_files(report, batch)
-    todo = {n: full_refresh or bool(b.files) or not _outputs_exist(lake, n) for n, b in batches.items()}
+    todo = {n: full_refresh or bool(b.files) or not _outputs_exist(spark, lake, n) for n, b in batches.items()}
     if not any(todo.values()):
         for batch in batches.values():
             state.mark(batch.entity.name, batch.rels, run_id)  # e.g. a misplaced file: reported once
@@ -401,6 +406,7 @@ def run_bronze_to_silver(spark: SparkSession, lake: Lake, full_refresh: bool, ru
         step = "saving state"
         for name, batch in batches.items():
             state.mark(name, batch.rels, run_id)
+        state.snapshots = run.snapshots()
         save_state(lake, state)
     except Exception as exc:
         text = str(exc).strip()

@@ -29,6 +29,8 @@ class SilverState:
     """entity -> {file path below the Bronze root -> run id that processed it}."""
 
     processed: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Silver table -> the Iceberg snapshot the last successful run left: the consistent cut Gold reads.
+    snapshots: dict[str, int] = field(default_factory=dict)
 
     def is_processed(self, entity: str, rel: str) -> bool:
         return rel in self.processed.get(entity, {})
@@ -37,14 +39,16 @@ class SilverState:
         self.processed.setdefault(entity, {}).update(dict.fromkeys(rels, run_id))
 
     def to_json(self) -> str:
-        return json.dumps({"version": STATE_VERSION, "processed": self.processed}, indent=1, sort_keys=True) + "\n"
+        document = {"version": STATE_VERSION, "processed": self.processed, "snapshots": self.snapshots}
+        return json.dumps(document, indent=1, sort_keys=True) + "\n"
 
 
 def load_state(lake: Lake) -> SilverState:
     text = read_text(state_uri(lake))
     if text is None:
         return SilverState()
-    return SilverState(processed=json.loads(text)["processed"])
+    document = json.loads(text)
+    return SilverState(processed=document["processed"], snapshots=document.get("snapshots", {}))
 
 
 def save_state(lake: Lake, state: SilverState) -> None:

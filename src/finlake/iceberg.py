@@ -1,0 +1,113 @@
+"""Apache Iceberg underneath Silver, Gold and the quarantine: the jars, the catalog, table identifiers.
+
+One Spark catalog, named `finlake`, holds every table:
+
+- locally an Iceberg JDBC catalog in SQLite at `<lake>/_catalog/iceberg.db` (warehouse: the lake
+  root), which Spark's `JdbcCatalog` and PyIceberg's `SqlCatalog` both open;
+- on AWS the Glue Data Catalog (Glue 5.1's native Iceberg 1.10.0, `--datalake-formats iceberg`),
+  with S3FileIO; databases carry the environment's prefix (`finlake_dev_silver`).
+
+Namespaces are the layers: `silver`, `silver_restricted`, `quarantine`, `gold`. A table's files live
+at `<layer root>/<table>/` (`data/`, `metadata/`), the place the old layout used, so bucket policies
+and IAM grants follow the layer roots.
+
+A SparkSession can serve several lakes one after another (the test suite does): `bind` points the
+catalog at a lake and, if it was bound to another one, drops Spark's cached catalog instance.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from pyspark.sql import SparkSession
+
+from finlake.errors import FinlakeError
+from finlake.lake import Lake
+
+CATALOG = "finlake"
+CATALOG_FILE = "iceberg.db"
+NAMESPACES = ("silver", "silver_restricted", "quarantine", "gold")
+EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
+# What jvm/pom.xml declares; `make jars` copies them into .jars/ (FINLAKE_JARS_DIR overrides).
+JARS = (
+    "iceberg-spark-runtime-3.5_2.12-1.10.0.jar",
+    "iceberg-aws-bundle-1.10.0.jar",
+    "sqlite-jdbc-3.50.3.0.jar",
+)
+_REPO_JARS = Path(__file__).resolve().parents[2] / ".jars"
+_bind_lock = threading.Lock()
+
+
+def jars_dir() -> Path:
+    return Path(os.environ.get("FINLAKE_JARS_DIR") or _REPO_JARS)
+
+
+def jar_paths() -> list[str]:
+    """The local Spark classpath additions; one line if they were never fetched."""
+    folder = jars_dir()
+    missing = [j for j in JARS if not (folder / j).is_file()]
+    if missing:
+        raise FinlakeError(
+            f"Iceberg jars missing in {folder} ({', '.join(missing)}): run `make jars` (fetches them once with mvn)"
+        )
+    return [str(folder / j) for j in JARS]
+
+
+def session_config() -> dict[str, str]:
+    """Static settings a local session needs at start (on Glue: --datalake-formats iceberg + --conf)."""
+    return {"spark.jars": ",".join(jar_paths()), "spark.sql.extensions": EXTENSIONS}
+
+
+def catalog_file(lake: Lake) -> str:
+    return f"{lake.catalog.rstrip('/')}/{CATALOG_FILE}"
+
+
+def catalog_properties(lake: Lake) -> dict[str, str]:
+    """The `finlake` catalog's properties for this lake (keys without the spark.sql.catalog prefix)."""
+    if lake.silver.startswith("s3://"):
+        props = {
+            "catalog-impl": "org.apache.iceberg.aws.glue.GlueCatalog",
+            "io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+            "warehouse": lake.silver,
+        }
+        if lake.kms_key_id:  # every data and metadata file under the lake key (the bucket policy demands SSE-KMS)
+            props |= {"s3.sse.type": "kms", "s3.sse.key": lake.kms_key_id}
+        return props
+    return {
+        "type": "jdbc",
+        "uri": f"jdbc:sqlite:{catalog_file(lake)}",
+        "warehouse": f"file://{Path(lake.silver).parent}",
+        "jdbc.schema-version": "V1",  # the schema PyIceberg's SqlCatalog reads and writes
+        "cache-enabled": "false",  # see commits made by other processes (erasure, a second writer)
+    }
+
+
+def bind(spark: SparkSession, lake: Lake) -> None:
+    """Point the session's `finlake` catalog at `lake` (a no-op when it already is)."""
+    props = catalog_properties(lake)
+    key = f"spark.sql.catalog.{CATALOG}"
+    with _bind_lock:
+        current = spark.conf.get(f"{key}.uri", None) or spark.conf.get(f"{key}.warehouse", None)
+        wanted = props.get("uri") or props.get("warehouse")
+        if spark.conf.get(key, None) and current == wanted:
+            return
+        if "uri" in props:
+            Path(catalog_file(lake)).parent.mkdir(parents=True, exist_ok=True)
+        spark.conf.set(key, "org.apache.iceberg.spark.SparkCatalog")
+        for name, value in props.items():
+            spark.conf.set(f"{key}.{name}", value)
+        # CatalogManager keeps the first instance it made for a name; forget it so the new conf is read.
+        spark._jsparkSession.sessionState().catalogManager().reset()  # type: ignore[attr-defined]
+
+
+def namespace(lake: Lake, layer: str) -> str:
+    if layer not in NAMESPACES:
+        raise FinlakeError(f"unknown layer {layer!r}: expected one of {', '.join(NAMESPACES)}")
+    return f"{lake.database_prefix}_{layer}" if lake.database_prefix else layer
+
+
+def identifier(lake: Lake, layer: str, table: str) -> str:
+    """`finlake.<namespace>.<table>`, what Spark SQL and DataFrameWriterV2 take."""
+    return f"{CATALOG}.{namespace(lake, layer)}.{table}"
