@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 from chispa import assert_df_equality
+from lake_tables import publish_silver as write_silver
 
+from finlake import storage
 from finlake.cli import main as cli_main
 from finlake.contracts.gold import GOLD_TABLES
 from finlake.contracts.silver import SILVER_TABLES
 from finlake.gold import job
 from finlake.gold.job import GoldParams, build_gold, run_silver_to_gold
 from finlake.lake import Lake
-from finlake.publish import current_version_path, publish_dataframe
 from finlake.quality import QualityGateError
 
 BUILT = (
@@ -59,15 +60,13 @@ def silver_rows():
 
 
 def publish_silver(lake, silver_df, rows):
-    frames = {}
-    for name, table_rows in rows.items():
-        frames[name] = silver_df(name, table_rows)
-        publish_dataframe(frames[name], lake.silver_table(name), partition_by=SILVER_TABLES[name].partition_by)
+    frames = {name: silver_df(name, table_rows) for name, table_rows in rows.items()}
+    write_silver(next(iter(frames.values())).sparkSession, lake, frames)
     return frames
 
 
 def read_gold(spark, lake, name):
-    return spark.read.schema(GOLD_TABLES[name].spark_schema()).parquet(lake.gold_table(name))
+    return storage.read_table(spark, lake, f"gold.{name}")
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +75,7 @@ def two_runs(spark, silver_df, tmp_path_factory):
     frames = publish_silver(lake, silver_df, silver_rows())
     first = run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000000Z-first")
     snapshot = {n: read_gold(spark, lake, n).collect() for n in BUILT}
-    versions = {n: current_version_path(lake.gold_table(n)) for n in BUILT}
+    versions = {n: storage.current_snapshot_id(spark, lake, f"gold.{n}") for n in BUILT}
     second = run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000100Z-second")
     return lake, frames, first, second, snapshot, versions
 
@@ -98,7 +97,7 @@ def test_publishes_every_gold_table_as_built(spark, two_runs):
     }
 
 
-def test_report_has_quality_and_lineage(two_runs):
+def test_report_has_quality_and_lineage(spark, two_runs):
     lake, _, first, _, _, _ = two_runs
     report = json.loads(Path(lake.run_report(first.run_id)).read_text())
     assert report["status"] == "succeeded" and report["job"] == "silver_to_gold"
@@ -110,7 +109,7 @@ def test_report_has_quality_and_lineage(two_runs):
     features = report["tables"]["gold.loan_features"]
     assert features["upstream"] == ["silver.loans", "silver.customers", "silver.transactions"]
     transactions = features["sources"]["silver.transactions"]
-    assert transactions["version"] == current_version_path(lake.silver_table("transactions")).name
+    assert transactions["version"] == str(storage.current_snapshot_id(spark, lake, "silver.transactions"))
     assert transactions["run_ids"] == ["r1"] and transactions["rows"] == 7
     assert transactions["ingest_dates"] == ["2024-01-01", "2024-01-01"]
 
@@ -118,7 +117,7 @@ def test_report_has_quality_and_lineage(two_runs):
 def test_second_run_on_the_same_silver_gives_identical_gold(spark, two_runs):
     lake, _, _, second, snapshot, versions = two_runs
     for name in BUILT:
-        assert current_version_path(lake.gold_table(name)) != versions[name]  # really republished
+        assert storage.current_snapshot_id(spark, lake, f"gold.{name}") != versions[name]  # really republished
         again = read_gold(spark, lake, name)
         assert_df_equality(again, spark.createDataFrame(snapshot[name], again.schema), ignore_row_order=True)
     # the second run compared its row counts with the first (dynamic rules had a history)
@@ -128,9 +127,12 @@ def test_second_run_on_the_same_silver_gives_identical_gold(spark, two_runs):
 
 def test_risk_scores_reserved_empty_with_schema_and_never_overwritten(spark, two_runs):
     lake, _, first, second, _, _ = two_runs
-    scores = spark.read.parquet(lake.gold_table("customer_risk_scores"))  # schema from the file itself
+    scores = read_gold(spark, lake, "customer_risk_scores")
     assert scores.count() == 0
-    assert scores.schema == GOLD_TABLES["customer_risk_scores"].spark_schema()
+    table_schema = spark.table(storage.ref("gold.customer_risk_scores").identifier(lake)).schema
+    assert [(f.name, f.dataType) for f in table_schema] == [
+        (f.name, f.dataType) for f in GOLD_TABLES["customer_risk_scores"].spark_schema()
+    ]
     assert "gold.customer_risk_scores" in first.tables and "gold.customer_risk_scores" not in second.tables
 
 
@@ -139,7 +141,7 @@ def test_blocking_rule_stops_promotion_and_keeps_the_last_gold(spark, silver_df,
     rows = silver_rows()
     publish_silver(lake, silver_df, rows)
     run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000000Z-good")
-    good = current_version_path(lake.gold_table("loan_features"))
+    good = storage.current_snapshot_id(spark, lake, "gold.loan_features")
     # a loan whose account Silver does not know: ReferentialIntegrity (blocking) fails
     rows["loans"].append({"loan_id": "L3", "customer_id": "C3", "account_id": "A404"})
     publish_silver(lake, silver_df, {"loans": rows["loans"]})
@@ -149,7 +151,7 @@ def test_blocking_rule_stops_promotion_and_keeps_the_last_gold(spark, silver_df,
     message = str(failure.value)
     assert "\n" not in message and "Silver not promoted to Gold" in message
     assert 'silver.loans ReferentialIntegrity "account_id" "accounts.{account_id}" = 1.0 (1 of 3 keys' in message
-    assert current_version_path(lake.gold_table("loan_features")) == good
+    assert storage.current_snapshot_id(spark, lake, "gold.loan_features") == good
     report = json.loads(Path(lake.run_report("20260101T000100Z-bad")).read_text())
     assert report["status"] == "failed" and report["message"] == message
 
@@ -163,9 +165,10 @@ def test_gold_that_breaks_a_blocking_rule_is_not_published(spark, silver_df, tmp
 
     with pytest.raises(QualityGateError, match=r"Gold not published .*gold.loan_features IsPrimaryKey"):
         run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000000Z-bad")
-    for name in BUILT:  # nothing published, and every staged version cleaned up
-        assert not os.path.exists(lake.gold_table(name))
-        assert not list((tmp_path / "gold" / "_versions" / name).iterdir())
+    for name in BUILT:  # nothing published, and every audit branch dropped
+        assert read_gold(spark, lake, name).count() == 0
+        refs = spark.sql(f"SELECT name FROM {storage.ref(f'gold.{name}').identifier(lake)}.refs").collect()
+        assert [r.name for r in refs] == ["main"]
     report = json.loads(Path(lake.run_report("20260101T000000Z-bad")).read_text())
     assert report["status"] == "failed" and report["tables"] == {}
 
@@ -175,7 +178,7 @@ def test_cli_one_line_error_without_silver(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert code == 1
     assert err.count("\n") == 0 and "silver.customers is not published" in err
-    assert not os.path.exists(Lake.local(tmp_path).gold_table("loan_features"))
+    assert not os.path.exists(tmp_path / "gold")
 
 
 def test_params_are_checked():
