@@ -2,7 +2,10 @@
 
 Locally a document is written to a temporary file beside it and `os.replace`d into place, so a
 reader sees the old document or the new one, never half of one. On S3 a single PUT is already
-atomic (a reader gets the old or the new object), so a plain `put_object` is enough.
+atomic (a reader gets the old or the new object), so a plain `put_object` is enough. S3 objects are
+encrypted with the lake's KMS key: the one given, or else the key of the bucket's default encryption
+(terraform/modules/s3_bucket sets it to the lake key). `aws:kms` alone would pick the AWS-managed
+`aws/s3` key, which the lake's key policy and rotation do not govern.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlparse
+
+from finlake.errors import FinlakeError
 
 
 def _s3_parts(uri: str) -> tuple[str, str]:
@@ -24,12 +29,35 @@ def _s3_client():  # created on use, never at import time
     return boto3.client("s3")
 
 
-def write_text(uri: str, text: str) -> None:
-    """Write `text` to `uri` (a local path or `s3://bucket/key`) atomically."""
+def bucket_kms_key(client, bucket: str) -> str | None:
+    """The KMS key of the bucket's default encryption, or None if it has no SSE-KMS default."""
+    from botocore.exceptions import ClientError
+
+    try:
+        rules = client.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ServerSideEncryptionConfigurationNotFoundError":
+            return None
+        raise FinlakeError(f"cannot read the default encryption of s3://{bucket}: {error}") from error
+    for rule in rules:
+        default = rule.get("ApplyServerSideEncryptionByDefault", {})
+        if default.get("SSEAlgorithm", "").startswith("aws:kms") and default.get("KMSMasterKeyID"):
+            return default["KMSMasterKeyID"]
+    return None
+
+
+def write_text(uri: str, text: str, kms_key_id: str = "") -> None:
+    """Write `text` to `uri` (a local path or `s3://bucket/key`) atomically; on S3 under `kms_key_id`
+    or, if empty, the bucket's default KMS key."""
     if uri.startswith("s3://"):
         bucket, key = _s3_parts(uri)
+        client = _s3_client()
         # The lake buckets deny uploads that do not ask for SSE-KMS (terraform/modules/data_lake).
-        _s3_client().put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"), ServerSideEncryption="aws:kms")
+        encryption = {"ServerSideEncryption": "aws:kms"}
+        key_id = kms_key_id or bucket_kms_key(client, bucket)
+        if key_id:
+            encryption["SSEKMSKeyId"] = key_id
+        client.put_object(Bucket=bucket, Key=key, Body=text.encode("utf-8"), **encryption)
         return
     path = Path(uri)
     path.parent.mkdir(parents=True, exist_ok=True)

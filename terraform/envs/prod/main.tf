@@ -21,6 +21,7 @@ module "platform" {
   manage_catalog_encryption_settings = var.manage_catalog_encryption_settings
   schedule_enabled                   = var.schedule_enabled
   enable_quicksight                  = var.enable_quicksight
+  enable_quicksight_datasets         = var.enable_quicksight_datasets
   risk_team_group_name               = var.risk_team_group_name
   enable_alerting                    = var.enable_alerting
   dashboard_url                      = var.dashboard_url

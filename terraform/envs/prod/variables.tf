@@ -48,6 +48,12 @@ variable "enable_quicksight" {
   default     = false
 }
 
+variable "enable_quicksight_datasets" {
+  description = "Create the QuickSight datasets and dashboard: false until the first pipeline run and `finlake athena-views` have created the Gold views they select from."
+  type        = bool
+  default     = false
+}
+
 variable "risk_team_group_name" {
   description = "QuickSight group granted the risk dashboard."
   type        = string

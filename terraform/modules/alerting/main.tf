@@ -98,6 +98,8 @@ data "aws_iam_policy_document" "this" {
     ]
   }
 
+  # gold.customer_risk_scores is an Iceberg table located at <gold bucket>/customer_risk_scores/:
+  # Athena reads its metadata/ (metadata.json, manifest lists, manifests) and data/ files.
   statement {
     sid       = "ReadTheScores"
     actions   = ["s3:GetObject"]
@@ -106,13 +108,20 @@ data "aws_iam_policy_document" "this" {
 
   statement {
     sid       = "ListTheScores"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    actions   = ["s3:ListBucket"]
     resources = [var.gold_bucket_arn]
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
       values   = ["${local.scores}/*", local.scores]
     }
+  }
+
+  # GetBucketLocation sends no s3:prefix, so it cannot sit in the conditioned statement above.
+  statement {
+    sid       = "LocateTheBuckets"
+    actions   = ["s3:GetBucketLocation"]
+    resources = [var.gold_bucket_arn, var.athena_results_bucket_arn]
   }
 
   statement {
@@ -123,7 +132,7 @@ data "aws_iam_policy_document" "this" {
 
   statement {
     sid       = "ListQueryResults"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    actions   = ["s3:ListBucket"]
     resources = [var.athena_results_bucket_arn]
   }
 
@@ -156,6 +165,14 @@ data "aws_iam_policy_document" "this" {
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.kms_key_arn]
   }
+
+  # Active tracing (tracing_config below): Lambda refuses to create the function without these.
+  # X-Ray's write actions have no resource-level permissions, so "*" is the only possible resource.
+  statement {
+    sid       = "SendTraces"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
 }
 
 resource "aws_iam_role_policy" "this" {
@@ -176,7 +193,7 @@ resource "aws_lambda_function" "this" {
   source_code_hash               = filebase64sha256(var.lambda_package_file)
   timeout                        = 300
   memory_size                    = 256
-  reserved_concurrent_executions = 1 # one invocation at a time: the simplest guard against double alerts
+  reserved_concurrent_executions = var.reserved_concurrent_executions # null: none (a new account's quota cannot spare any)
   kms_key_arn                    = var.kms_key_arn
 
   environment {

@@ -91,3 +91,14 @@ variable "batch_size" {
     error_message = "batch_size must be between 1 and 500."
   }
 }
+
+variable "reserved_concurrent_executions" {
+  description = "Concurrency reserved for the function; null reserves none (accounts must keep 10 unreserved, so a reservation fails on a new account's quota of 10)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 1, false)
+    error_message = "reserved_concurrent_executions must be null or at least 1."
+  }
+}

@@ -39,13 +39,29 @@ data "aws_iam_policy_document" "job_common" {
   statement {
     sid       = "ListArtifactPrefixes"
     effect    = "Allow"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    actions   = ["s3:ListBucket"]
     resources = [local.bucket_arn["artifacts"]]
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
       values   = ["glue/*", "_runs", "_runs/*", "_state", "_state/*", "_tmp/*", "_spark-logs/*"]
     }
+  }
+
+  # Bucket-level calls that send no s3:prefix (a prefix condition would deny them): where a bucket
+  # is, and the key of its default encryption, which run reports and state are written with
+  # (src/finlake/textstore.py).
+  statement {
+    sid     = "LocateTheLakeBucketsAndTheirKey"
+    effect  = "Allow"
+    actions = ["s3:GetBucketLocation", "s3:GetEncryptionConfiguration"]
+    resources = [
+      local.bucket_arn["artifacts"],
+      local.bucket_arn["silver"],
+      local.bucket_arn["silver-restricted"],
+      local.bucket_arn["gold"],
+      local.bucket_arn["quarantine"],
+    ]
   }
 
   statement {

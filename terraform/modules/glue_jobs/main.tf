@@ -19,6 +19,13 @@ locals {
 
   job_names = { for job in keys(local.job_settings) : job => "${var.name_prefix}-${replace(job, "_", "-")}" }
 
+  # The log groups Glue 5.x writes a job's logs to: <--custom-logGroup-prefix>/error and /output.
+  log_group_prefix = { for job in keys(local.job_settings) : job => "/aws-glue/jobs/${local.job_names[job]}" }
+  log_groups = {
+    for pair in setproduct(keys(local.job_settings), ["error", "output"]) :
+    "${pair[0]}/${pair[1]}" => "${local.log_group_prefix[pair[0]]}/${pair[1]}"
+  }
+
   # The jobs publish on S3 by repointing the Glue catalog (src/finlake/publish_s3.py): Silver tables
   # in <prefix>_silver, Gold tables in <prefix>_gold. The variable's validation guarantees the shape.
   catalog_database_prefix = trimsuffix(var.database_names["silver"], "_silver")
@@ -58,16 +65,17 @@ locals {
       "--job-language"              = "python"
       "--additional-python-modules" = local.python_modules
       # Glue 5.1 ships Spark and the AWS SDKs; --no-deps stops pip replacing them with the wheel's pins.
-      "--python-modules-installer-option"  = "--no-deps"
-      "--job-bookmark-option"              = "job-bookmark-disable" # the jobs keep their own state in _state/
-      "--TempDir"                          = "s3://${local.artifacts}/_tmp/${job}/"
-      "--enable-metrics"                   = "true"
-      "--enable-observability-metrics"     = "true"
-      "--enable-continuous-cloudwatch-log" = "true"
-      "--continuous-log-logGroup"          = aws_cloudwatch_log_group.job[job].name
-      "--enable-spark-ui"                  = "true"
-      "--spark-event-logs-path"            = "s3://${local.artifacts}/_spark-logs/${job}/"
-      "--enable-auto-scaling"              = "true"
+      "--python-modules-installer-option" = "--no-deps"
+      "--job-bookmark-option"             = "job-bookmark-disable" # the jobs keep their own state in _state/
+      "--TempDir"                         = "s3://${local.artifacts}/_tmp/${job}/"
+      "--enable-metrics"                  = "true"
+      "--enable-observability-metrics"    = "true"
+      # Glue 5.x always logs continuously, to <prefix>/error (driver, executors, Glue logger) and
+      # <prefix>/output (stdout/stderr); the Glue 4 --continuous-log-* arguments are ignored.
+      "--custom-logGroup-prefix" = local.log_group_prefix[job]
+      "--enable-spark-ui"        = "true"
+      "--spark-event-logs-path"  = "s3://${local.artifacts}/_spark-logs/${job}/"
+      "--enable-auto-scaling"    = "true"
     }
   }
 }
@@ -101,9 +109,9 @@ resource "aws_s3_object" "wheel" {
 # --- logs ----------------------------------------------------------------------------------------
 
 resource "aws_cloudwatch_log_group" "job" {
-  for_each = local.job_settings
+  for_each = local.log_groups
 
-  name              = "/aws-glue/jobs/${local.job_names[each.key]}"
+  name              = each.value
   retention_in_days = var.log_retention_days
   kms_key_id        = var.kms_key_arn
 }

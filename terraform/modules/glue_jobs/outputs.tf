@@ -9,7 +9,7 @@ output "job_role_arns" {
 }
 
 output "log_group_names" {
-  description = "CloudWatch log group per job (continuous logging)."
+  description = "CloudWatch log groups Glue 5.x writes the jobs' logs to, by \"<job>/error\" and \"<job>/output\"."
   value       = { for job, g in aws_cloudwatch_log_group.job : job => g.name }
 }
 

@@ -96,8 +96,8 @@ variable "bronze_to_silver" {
   default = {}
 
   validation {
-    condition     = contains(["G.025X", "G.1X", "G.2X", "G.4X", "G.8X"], var.bronze_to_silver.worker_type)
-    error_message = "worker_type must be one of G.025X, G.1X, G.2X, G.4X, G.8X."
+    condition     = contains(["G.1X", "G.2X", "G.4X", "G.8X"], var.bronze_to_silver.worker_type)
+    error_message = "worker_type must be one of G.1X, G.2X, G.4X, G.8X (G.025X is for streaming jobs only)."
   }
   validation {
     condition     = contains(["STANDARD", "FLEX"], var.bronze_to_silver.execution_class)
@@ -133,8 +133,8 @@ variable "silver_to_gold" {
   default = {}
 
   validation {
-    condition     = contains(["G.025X", "G.1X", "G.2X", "G.4X", "G.8X"], var.silver_to_gold.worker_type)
-    error_message = "worker_type must be one of G.025X, G.1X, G.2X, G.4X, G.8X."
+    condition     = contains(["G.1X", "G.2X", "G.4X", "G.8X"], var.silver_to_gold.worker_type)
+    error_message = "worker_type must be one of G.1X, G.2X, G.4X, G.8X (G.025X is for streaming jobs only)."
   }
   validation {
     condition     = contains(["STANDARD", "FLEX"], var.silver_to_gold.execution_class)

@@ -98,6 +98,8 @@ module "quicksight" {
   gold_database_name        = module.glue_catalog.database_names["gold"]
   risk_team_group_name      = var.risk_team_group_name
   dashboard_definition_file = local.dashboard_definition_file
+  create_datasets           = var.enable_quicksight_datasets
+  kms_key_arn               = module.kms.key_arn
 }
 
 module "alerting" {

@@ -16,6 +16,8 @@ locals {
   dashboard_viewer_actions = ["quicksight:DescribeDashboard", "quicksight:ListDashboardVersions", "quicksight:QueryDashboard"]
   data_set_user_actions    = ["quicksight:DescribeDataSet", "quicksight:DescribeDataSetPermissions", "quicksight:PassDataSet", "quicksight:DescribeIngestion", "quicksight:ListIngestions"]
   data_source_user_actions = ["quicksight:DescribeDataSource", "quicksight:DescribeDataSourcePermissions", "quicksight:PassDataSource"]
+
+  enabled_datasets = { for key, ds in local.datasets : key => ds if var.create_datasets }
 }
 
 resource "aws_quicksight_group" "risk_team" {
@@ -54,8 +56,19 @@ resource "aws_quicksight_data_source" "athena" {
   tags = var.tags
 }
 
+# First apply: the datasets select from the Gold views, which exist only after the first pipeline run
+# and `finlake athena-views`; until then create_datasets is false and only the data source (and group)
+# are created. When it is true, every view must already be in the Gold database: the lookup below
+# fails the plan otherwise, before QuickSight is asked for anything.
+data "aws_glue_catalog_table" "view" {
+  for_each = local.enabled_datasets
+
+  database_name = var.gold_database_name
+  name          = each.value.view
+}
+
 resource "aws_quicksight_data_set" "this" {
-  for_each = local.datasets
+  for_each = local.enabled_datasets
 
   aws_account_id = var.aws_account_id
   data_set_id    = "${var.name_prefix}-${local.dataset_ids[each.key]}"
@@ -99,6 +112,13 @@ resource "aws_quicksight_data_set" "this" {
   }
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = data.aws_glue_catalog_table.view[each.key].table_type == "VIRTUAL_VIEW"
+      error_message = "${var.gold_database_name}.${each.value.view} is not an Athena view: run `finlake athena-views` after the first pipeline run, then apply."
+    }
+  }
 }
 
 # Changes whenever a dataset is added or removed: the dashboard is then replaced, because its
@@ -108,6 +128,8 @@ resource "terraform_data" "dataset_set" {
 }
 
 resource "aws_quicksight_dashboard" "this" {
+  count = var.create_datasets ? 1 : 0
+
   aws_account_id      = var.aws_account_id
   dashboard_id        = "${var.name_prefix}-${local.definition.dashboard.id}"
   name                = "${local.definition.dashboard.name} (${var.name_prefix})"
@@ -542,4 +564,22 @@ resource "aws_quicksight_dashboard" "this" {
     ignore_changes       = [definition[0].data_set_identifiers_declarations]
     replace_triggered_by = [terraform_data.dataset_set]
   }
+}
+
+# QuickSight queries Athena as its service role; Athena results and the Gold data are encrypted with the
+# lake key, so the role must decrypt (reading) and generate data keys (writing query results).
+data "aws_iam_policy_document" "service_role_kms" {
+  statement {
+    sid       = "UseTheLakeKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+    resources = [var.kms_key_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "service_role_kms" {
+  count = var.service_role_name == null ? 0 : 1
+
+  name   = "${var.name_prefix}-quicksight-lake-key"
+  role   = var.service_role_name
+  policy = data.aws_iam_policy_document.service_role_kms.json
 }

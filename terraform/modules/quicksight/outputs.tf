@@ -1,6 +1,6 @@
 output "dashboard_id" {
-  description = "ID of the QuickSight risk dashboard (open it at https://<region>.quicksight.aws.amazon.com/sn/dashboards/<id>)."
-  value       = aws_quicksight_dashboard.this.dashboard_id
+  description = "ID of the QuickSight risk dashboard (open it at https://<region>.quicksight.aws.amazon.com/sn/dashboards/<id>); null until create_datasets is true."
+  value       = one(aws_quicksight_dashboard.this[*].dashboard_id)
 }
 
 output "data_source_arn" {

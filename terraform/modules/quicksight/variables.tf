@@ -86,3 +86,26 @@ variable "namespace" {
   type        = string
   default     = "default"
 }
+
+variable "create_datasets" {
+  description = "Create the datasets and the dashboard. False for the first apply: they select from the Gold views, which exist only after the first pipeline run and `finlake athena-views`."
+  type        = bool
+  default     = false
+}
+
+variable "kms_key_arn" {
+  description = "ARN of the lake's KMS key, which encrypts Gold and the Athena results QuickSight reads and writes."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "service_role_name" {
+  description = "Name of the IAM role QuickSight uses for AWS data sources (QuickSight's default: aws-quicksight-service-role-v0); it is granted the lake key. null: grant it by hand."
+  type        = string
+  default     = "aws-quicksight-service-role-v0"
+}
+
