@@ -74,6 +74,29 @@ def _add_generate_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dirty-rate", type=_rate, default=None, help="share of rows given a defect (0-0.5)")
 
 
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model-name", default="finlake_loan_default", help="registered model name")
+    p.add_argument("--alias", default="champion", help="registry alias of the version to use")
+    p.add_argument("--artifact", default=None, help="a model JSON artifact file instead of the registry")
+
+
+def _add_serving_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """serve, features publish, drift (issue 16: real-time scoring)."""
+    p = sub.add_parser("serve", help="the real-time scoring API (HTTP, OpenAPI at /docs)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_positive_int, default=8080, help="port (default 8080)")
+    _add_model_options(p)
+    p = sub.add_parser("features", help="the online feature store the scoring API reads")
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    a = actions.add_parser("publish", help="fill the online store from Gold (SQLite under the lake, or DynamoDB)")
+    a.add_argument("--dynamodb-table", default=None, help="publish to this DynamoDB table instead (AWS)")
+    p = sub.add_parser("drift", help="population stability (PSI) of features and scores vs the training population")
+    p.add_argument("--recent-days", type=_positive_int, default=None, help="loans originated in the last N days")
+    p.add_argument("--report", default=None, help="also write the PSI figures as JSON to this file")
+    _add_model_options(p)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (what is wrong), not the usage block."""
 
@@ -164,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="output file (default: <lake>/dashboard.html)")
 
     sub.add_parser("alerts", help="list the high-risk alerts the alerting function would send")
+    _add_serving_commands(sub)
 
     p = sub.add_parser("run", help="everything above in order, on generated data (what `make run` calls)")
     _add_generate_options(p)

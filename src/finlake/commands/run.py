@@ -15,6 +15,7 @@ STEPS: tuple[str, ...] = (
     "silver-to-gold",
     "train",
     "score",
+    "features publish",  # the online store, so `finlake serve` answers on this lake straight away
     # after scoring, so the catalog holds the new scoring run for the alerts
     "crawl",
     "alerts",
@@ -25,7 +26,7 @@ GENERATE_OPTIONS = ("customers", "days", "start_date", "seed", "dirty_rate")
 
 def _step_args(args: argparse.Namespace, command: str) -> argparse.Namespace:
     """The step's arguments exactly as `finlake <command>` would parse them (every default included)."""
-    argv = ["--lake", args.lake, command]
+    argv = ["--lake", args.lake, *command.split()]
     if command == "generate":
         for name in GENERATE_OPTIONS:
             if getattr(args, name, None) is not None:
@@ -39,7 +40,7 @@ def main(args: argparse.Namespace) -> int:
     started = time.monotonic()
     for command in STEPS:
         try:
-            handler = _handler(command)
+            handler = _handler(command.split()[0])
         except NotImplementedYet:
             print(f"== {command}: not implemented yet; the pipeline stops here")
             break
