@@ -118,3 +118,18 @@ module "alerting" {
   schedule_expression       = var.alert_schedule_expression
   log_retention_days        = var.log_retention_days
 }
+
+module "serving" {
+  source = "../serving"
+  count  = var.enable_serving ? 1 : 0
+
+  name_prefix        = local.name_prefix
+  tags               = var.extra_tags
+  kms_key_arn        = module.kms.key_arn
+  package_file       = coalesce(var.serving_package_file, "${local.repo_root}/dist/serving.zip")
+  live_version       = var.serving_live_version
+  log_bucket_arn     = module.data_lake.bucket_arns["gold"]
+  log_bucket_name    = module.data_lake.bucket_names["gold"]
+  database_name      = module.glue_catalog.database_names["gold"]
+  log_retention_days = var.log_retention_days
+}

@@ -149,6 +149,24 @@ variable "enable_alerting" {
   default     = false
 }
 
+variable "enable_serving" {
+  description = "Create the real-time scoring API (Lambda + function URL, DynamoDB features, request log; needs `make package-serving`)."
+  type        = bool
+  default     = false
+}
+
+variable "serving_package_file" {
+  description = "Scoring Lambda zip built by `make package-serving`; null: <repo_root>/dist/serving.zip."
+  type        = string
+  default     = null
+}
+
+variable "serving_live_version" {
+  description = "Lambda version the scoring API's `live` alias serves; empty: the version the apply published (roll back: the previous number)."
+  type        = string
+  default     = ""
+}
+
 variable "lambda_package_file" {
   description = "Alert Lambda zip built by `make package-lambda`; null: <repo_root>/dist/high_risk_alert.zip."
   type        = string
