@@ -34,7 +34,7 @@ from finlake.errors import FinlakeError, UsageError
 
 PY = sys.executable
 FINLAKE = [PY, "-m", "finlake"]
-STAGES = ("throughput", "incremental", "model", "queries", "cold_start")
+STAGES = ("throughput", "incremental", "model", "queries", "cold_start", "serving")
 
 
 @dataclass(frozen=True)
@@ -299,6 +299,11 @@ class Bench:
         if "incremental" in self.s.stages:
             result["incremental"] = self.incremental()
             checkpoint()
+        if "serving" in self.s.stages:  # scoring API latency (finlake.bench.serving)
+            from finlake.bench import serving
+
+            result["serving"] = serving.run(self.s.work, self.say)
+            checkpoint()
         if "cold_start" in self.s.stages and self.s.cold_start:
             result["cold_start"] = self.cold_start()
         checkpoint()
@@ -313,7 +318,7 @@ class Bench:
         return path
 
 
-PARTS = ("scales", "incremental", "cold_start")
+PARTS = ("scales", "incremental", "cold_start", "serving")
 
 
 def _merged(path: Path, result: dict[str, Any]) -> dict[str, Any]:
