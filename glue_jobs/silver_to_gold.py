@@ -10,8 +10,8 @@ from finlake.glue_runtime import glue_job
 from finlake.gold.job import GoldParams, run_silver_to_gold
 
 # Every argument Terraform must pass (the Terraform contract test reads this list).
-# catalog_database_prefix: on AWS "finlake_dev" (tables are repointed in finlake_dev_silver/_gold when
-# published, src/finlake/publish_s3.py); pass "" to publish by path only (local runs).
+# catalog_database_prefix: on AWS "finlake_dev": the Iceberg tables live in the Glue databases
+# finlake_dev_silver, finlake_dev_gold, ... (src/finlake/iceberg.py); "" locally (plain layer names).
 REQUIRED_ARGS = [
     "JOB_NAME",
     "silver_root",

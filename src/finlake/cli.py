@@ -183,6 +183,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("score", help="score current customers into gold.customer_risk_scores")
 
+    p = sub.add_parser("erase-customer", help="erase a customer's direct identifiers outside Bronze (GDPR art. 17)")
+    p.add_argument("--customer-id", required=True, help="the customer's key (customer_id)")
+    p.add_argument("--reason", required=True, help="why (e.g. the request's reference), kept in the audit entry")
+    p.add_argument("--requested-by", default=None, help="who asked (default: the current user)")
+
+    p = sub.add_parser("maintain", help="compact small files, expire old snapshots, remove orphan files")
+    p.add_argument("--older-than-days", type=int, default=7, help="expire snapshots older than N days (default 7)")
+    p.add_argument("--retain-last", type=_positive_int, default=5, help="always keep the newest K snapshots")
+
     p = sub.add_parser("dashboard", help="write the risk dashboard as one self-contained HTML file")
     p.add_argument("--out", default=None, help="output file (default: <lake>/dashboard.html)")
 

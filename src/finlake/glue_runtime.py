@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from finlake.lake import Lake
-from finlake.publish_s3 import bind_lake_catalog
 from finlake.runs import new_run_id
 
 # Job argument -> Lake field. Terraform passes these as `--<name> s3://bucket/prefix`.
@@ -26,6 +25,8 @@ LAKE_ARGUMENTS: dict[str, str] = {
     "quarantine_root": "quarantine",
     "runs_root": "runs",
     "state_root": "state",
+    "catalog_database_prefix": "database_prefix",
+    "lake_kms_key_id": "kms_key_id",
 }
 
 
@@ -40,6 +41,12 @@ class GlueJob:
     def lake(self) -> Lake:
         roots = {field: self.args[arg] for arg, field in LAKE_ARGUMENTS.items() if arg in self.args}
         missing = sorted(set(Lake.__dataclass_fields__) - set(roots))
+        # Iceberg tables are catalogued in `<prefix>_<layer>` Glue databases ("" locally: plain layer names);
+        # a local run's catalog sits beside its layers, as in Lake.local.
+        silver = roots.get("silver", "")
+        if silver and "://" not in silver:
+            roots["catalog"] = f"{silver.rstrip('/').rsplit('/', 1)[0]}/_catalog"
+            missing.remove("catalog")
         return Lake(**roots, **dict.fromkeys(missing, ""))
 
     def flag(self, name: str) -> bool:
@@ -57,8 +64,6 @@ def glue_job(argv: Sequence[str], required: Sequence[str]) -> Iterator[GlueJob]:
     argv = list(argv)
     on_glue = "--JOB_RUN_ID" in argv
     args = getResolvedOptions(argv, list(required))
-    if args.get("catalog_database_prefix"):  # the jobs repoint the Glue catalog when they publish on S3
-        bind_lake_catalog(args.get("silver_root", ""), args.get("gold_root", ""), args["catalog_database_prefix"])
     if on_glue:  # pragma: no cover - needs the Glue ETL jars, which only exist on AWS Glue
         from awsglue.context import GlueContext
         from awsglue.job import Job

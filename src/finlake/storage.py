@@ -170,7 +170,9 @@ def ensure_table(spark: SparkSession, lake: Lake, name: str) -> str:
     spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {iceberg.CATALOG}.{iceberg.namespace(lake, table.namespace_layer)}")
     columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in table.contract.spark_schema().fields)
     partitioned = f" PARTITIONED BY ({', '.join(table.contract.partition_by)})" if table.contract.partition_by else ""
-    props = ", ".join(f"'{k}' = '{v}'" for k, v in _TABLE_PROPERTIES.items())
+    # No min/max of a direct identifier in the manifests: PII stays in data files, which erasure rewrites.
+    no_stats = {f"write.metadata.metrics.column.{c.name}": "none" for c in table.contract.columns if c.pii}
+    props = ", ".join(f"'{k}' = '{v}'" for k, v in (_TABLE_PROPERTIES | no_stats).items())
     spark.sql(
         f"CREATE TABLE IF NOT EXISTS {ident} ({columns}) USING iceberg{partitioned} "
         f"LOCATION '{table.location(lake)}' TBLPROPERTIES ({props})"

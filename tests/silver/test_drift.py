@@ -54,6 +54,6 @@ def test_empty_and_header_only():
 
 
 def test_non_utf8_header():
-    check = _check(b"account_id,\xff\xfe\n")
+    check = _check(HEADER.replace("currency", "curr").encode() + b"\xff\xfe\nrow\n")
     assert check.status is FileStatus.HELD
     assert "header line is not valid UTF-8" in check.problems

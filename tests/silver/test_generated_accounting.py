@@ -41,7 +41,9 @@ def test_counts_match_the_manifest_in_one_run_and_day_by_day(spark, tmp_path):
     generate(str(generated), config, log=lambda _: None)
     manifest = json.loads((generated / "_generator" / "manifest.json").read_text())
 
-    report = run_bronze_to_silver(spark, Lake.local(generated), full_refresh=False, run_id="all-days")
+    report = run_bronze_to_silver(
+        spark, Lake.local(generated), full_refresh=False, run_id="all-days", accept_quarantine_rate=1.0
+    )
     assert report.unbalanced() == []
     assert _silver_counts(report) == _manifest_counts(manifest["entities"])
     drift = sorted((d["file"], tuple(d["extra_columns"])) for e in report.entities for d in e.schema_drift)
@@ -57,7 +59,9 @@ def test_counts_match_the_manifest_in_one_run_and_day_by_day(spark, tmp_path):
             src = generated / "bronze" / name / f"ingest_date={day}"
             if src.is_dir():
                 shutil.copytree(src, daily / "bronze" / name / f"ingest_date={day}")
-        day_report = run_bronze_to_silver(spark, Lake.local(daily), full_refresh=False, run_id=f"day-{day}")
+        day_report = run_bronze_to_silver(
+            spark, Lake.local(daily), full_refresh=False, run_id=f"day-{day}", accept_quarantine_rate=1.0
+        )
         assert day_report.unbalanced() == []
         expected = _manifest_counts(
             {n: m["by_ingest_date"][day] for n, m in manifest["entities"].items() if day in m["by_ingest_date"]}

@@ -222,7 +222,7 @@ def test_bad_files_get_messages_and_quarantine_entries(spark, bronze):
         "semicolon.csv": "MISSING_COLUMN",
         "empty.csv": "EMPTY_FILE",
         "header_only.csv": "HEADER_ONLY",
-        "misplaced.csv": "NO_INGEST_DATE",
+        "misplaced.csv": "INVALID_INGEST_DATE",
     }
     drift = {f["file"].rsplit("/", 1)[-1]: (f["missing_columns"], f["extra_columns"]) for f in tx.schema_drift}
     assert drift["extra.csv"] == ([], ["extra"])

@@ -18,6 +18,15 @@ def main(args: argparse.Namespace) -> int:
     from finlake.spark import local_session
 
     spark = local_session("finlake-bronze-to-silver")
-    report = run_bronze_to_silver(spark, lake, full_refresh=bool(args.full_refresh), run_id=new_run_id())
+    # Spark's own ERROR lines carry Java stack traces; a failure is reported in one line instead, the
+    # trace going to the file that line names (finlake.silver.failure).
+    spark.sparkContext.setLogLevel("FATAL")
+    report = run_bronze_to_silver(
+        spark,
+        lake,
+        full_refresh=bool(args.full_refresh),
+        run_id=new_run_id(),
+        accept_quarantine_rate=getattr(args, "accept_quarantine_rate", None),
+    )
     print(f"run report: {lake.run_report(report.run_id)}")
     return 0 if not report.unbalanced() else 1

@@ -8,6 +8,7 @@ so stray whitespace and lower-case codes are normalised, not rejected.
 
 from __future__ import annotations
 
+from finlake.contracts.iso4217 import ACTIVE_CURRENCIES
 from finlake.contracts.model import Column, Entity, ForeignKey, Reason, ReasonCatalog, RecordKind
 
 MONEY = "decimal(18,2)"
@@ -18,7 +19,7 @@ EMPLOYMENT_STATUSES = ("EMPLOYED", "SELF_EMPLOYED", "UNEMPLOYED", "RETIRED", "ST
 SEGMENTS = ("MASS", "AFFLUENT", "PRIVATE", "YOUTH")
 ACCOUNT_TYPES = ("CHECKING", "SAVINGS", "CREDIT_CARD")
 ACCOUNT_STATUSES = ("OPEN", "CLOSED", "FROZEN")
-CURRENCIES = ("EUR", "USD", "GBP", "CHF", "CZK", "PLN", "SEK", "NOK", "DKK", "HUF")
+CURRENCIES = ACTIVE_CURRENCIES  # every active ISO 4217 code (contracts/iso4217.py)
 LOAN_TYPES = ("MORTGAGE", "PERSONAL", "AUTO", "STUDENT", "BUSINESS", "OTHER")
 LOAN_STATUSES = ("CURRENT", "LATE", "DEFAULT", "PAID_OFF", "CHARGED_OFF")
 DIRECTIONS = ("CREDIT", "DEBIT")

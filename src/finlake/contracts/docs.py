@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from finlake.contracts.bronze import ENTITIES, ENTITY_ORDER, REASONS
+from finlake.contracts.iso4217 import ACTIVE_CURRENCIES
 from finlake.contracts.model import Column
 
 BEGIN, END = "<!-- contract:begin -->", "<!-- contract:end -->"
@@ -14,7 +15,9 @@ BEGIN, END = "<!-- contract:begin -->", "<!-- contract:end -->"
 
 def _rules(column: Column) -> str:
     parts = ["required" if column.required else "may be empty"]
-    if column.codes:
+    if column.codes is ACTIVE_CURRENCIES:  # 176 codes: named, not listed
+        parts.append(f"an active ISO 4217 code ({len(column.codes)}, `src/finlake/contracts/iso4217.py`)")
+    elif column.codes:
         parts.append("one of " + ", ".join(f"`{c}`" for c in column.codes))
     if column.min_value is not None:
         parts.append(f">= {column.min_value:g}")

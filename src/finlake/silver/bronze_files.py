@@ -1,23 +1,38 @@
-"""Finding Bronze files and peeking at their headers, on a local lake or on S3.
+"""Finding Bronze files, classifying every one of them, and peeking at their headers, locally or on S3.
 
-Only the first `HEAD_BYTES` of a file are read here (one ranged GET on S3): enough to judge its
-header (see `drift.py`) and, for small files, whether any rows follow it. The data itself is read by
-Spark in `reader.py`.
+Every file under the Bronze root is listed, none silently ignored. A file is *skipped* (listed in the
+run report with its reason, never read) when its name or a folder on its path starts with `_` or
+`.` (HIDDEN_NAME), when its entity folder is not in the contract (UNKNOWN_ENTITY), or when it is
+not directly in an `<entity>/ingest_date=.../` folder (NO_INGEST_DATE). A file in an
+`ingest_date=` folder whose date is not a real YYYY-MM-DD date is *rejected* (INVALID_INGEST_DATE):
+it would otherwise be loaded with a null date.
+
+Only the first `HEAD_BYTES` of a file are read here (one ranged GET on S3; decompressed for
+`.csv.gz`): enough to judge its header (see `drift.py`). A `.csv.gz` is also decompressed to its
+end once, so a truncated or corrupt archive is rejected as a file instead of failing the Spark read
+half way. The data itself is read by Spark in `reader.py`.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlparse
 
+from finlake.contracts.bronze import ENTITIES
 from finlake.contracts.model import Entity
-from finlake.silver.drift import HeaderCheck, check_header
+from finlake.silver.drift import HeaderCheck, check_header, rejected
 
 HEAD_BYTES = 64 * 1024
-INGEST_DATE = re.compile(r"(?:^|/)ingest_date=(\d{4}-\d{2}-\d{2})/")
+CHUNK = 1 << 20
+INGEST_FOLDER = re.compile(r"ingest_date=(.*)")
+GZIP_MAGIC = b"\x1f\x8b"
+# Hadoop would decompress these by suffix; only gzip is part of the contract.
+OTHER_COMPRESSION = (".bz2", ".deflate", ".lz4", ".snappy", ".zst", ".zstd", ".zip", ".xz", ".br", ".7z")
 
 
 @dataclass(frozen=True)
@@ -26,8 +41,18 @@ class BronzeFile:
 
     uri: str  # what Spark reads: a local path or s3://bucket/key
     rel: str
-    ingest_date: str | None  # None if the folder is not `ingest_date=YYYY-MM-DD`
+    ingest_date: str | None  # None unless the folder is `ingest_date=<a real YYYY-MM-DD date>`
     size: int
+    skip: str = ""  # a reason code if the file is never read: HIDDEN_NAME, UNKNOWN_ENTITY, NO_INGEST_DATE
+    bad_date: bool = False  # in an `ingest_date=` folder whose date is not a real date
+
+    @property
+    def entity(self) -> str:
+        return self.rel.split("/", 1)[0] if "/" in self.rel else ""
+
+    @property
+    def gzipped(self) -> bool:
+        return self.rel.endswith(".gz")
 
 
 def _s3_client():  # created on use, never at import time
@@ -38,11 +63,10 @@ def _s3_client():  # created on use, never at import time
 
 def _walk_local(root: str) -> Iterator[tuple[str, int]]:
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        dirnames.sort()
         for name in sorted(filenames):
-            if not name.startswith((".", "_")):
-                path = os.path.join(dirpath, name)
-                yield path, os.path.getsize(path)
+            path = os.path.join(dirpath, name)
+            yield path, os.path.getsize(path)
 
 
 def _walk_s3(root: str) -> Iterator[tuple[str, int]]:
@@ -51,26 +75,57 @@ def _walk_s3(root: str) -> Iterator[tuple[str, int]]:
     pages = _s3_client().get_paginator("list_objects_v2").paginate(Bucket=parsed.netloc, Prefix=prefix)
     for page in pages:
         for obj in page.get("Contents", []):
-            name = obj["Key"].rsplit("/", 1)[-1]
-            if name and not name.startswith((".", "_")):
+            if not obj["Key"].endswith("/"):  # a "folder" marker is not a file
                 yield f"s3://{parsed.netloc}/{obj['Key']}", int(obj["Size"])
 
 
-def list_bronze_files(bronze_root: str, entity: str) -> list[BronzeFile]:
-    """Every file under `<bronze_root>/<entity>/`, sorted by (ingest_date, name)."""
+def _valid_date(text: str) -> bool:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def classify(uri: str, rel: str, size: int) -> BronzeFile:
+    """A file's place in the Bronze layout: its ingest_date, or why it is skipped."""
+    parts = rel.split("/")
+    if any(p.startswith((".", "_")) for p in parts):
+        return BronzeFile(uri, rel, None, size, skip="HIDDEN_NAME")
+    if len(parts) < 2 or parts[0] not in ENTITIES:
+        return BronzeFile(uri, rel, None, size, skip="UNKNOWN_ENTITY")
+    folder = INGEST_FOLDER.fullmatch(parts[1]) if len(parts) == 3 else None
+    if folder is None:
+        return BronzeFile(uri, rel, None, size, skip="NO_INGEST_DATE")
+    if not _valid_date(folder[1]):
+        return BronzeFile(uri, rel, None, size, bad_date=True)
+    return BronzeFile(uri, rel, folder[1], size)
+
+
+def scan_bronze(bronze_root: str) -> list[BronzeFile]:
+    """Every file under the Bronze root, classified, sorted by (ingest_date, path)."""
     base = bronze_root.rstrip("/")
-    entity_root = f"{base}/{entity}"
     walk = _walk_s3 if base.startswith("s3://") else _walk_local
-    files = []
-    for uri, size in walk(entity_root):
-        rel = f"{entity}/{uri[len(entity_root) + 1 :]}"
-        m = INGEST_DATE.search(rel)
-        files.append(BronzeFile(uri=uri, rel=rel, ingest_date=m[1] if m else None, size=size))
+    files = [classify(uri, uri[len(base) + 1 :], size) for uri, size in walk(base)]
     return sorted(files, key=lambda f: (f.ingest_date or "", f.rel))
 
 
+def list_bronze_files(bronze_root: str, entity: str) -> list[BronzeFile]:
+    """Every file under `<bronze_root>/<entity>/` (skipped ones included, with their reason)."""
+    return [f for f in scan_bronze(bronze_root) if f.entity == entity]
+
+
+def _open(file: BronzeFile):
+    if file.uri.startswith("s3://"):
+        parsed = urlparse(file.uri)
+        return _s3_client().get_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"))["Body"]
+    return open(file.uri, "rb")  # closed by the caller's `with`
+
+
 def read_head(file: BronzeFile) -> bytes:
-    """The first HEAD_BYTES of the file."""
+    """The first HEAD_BYTES of the file as stored (compressed, for a .gz)."""
     if file.uri.startswith("s3://"):
         parsed = urlparse(file.uri)
         obj = _s3_client().get_object(
@@ -81,5 +136,44 @@ def read_head(file: BronzeFile) -> bytes:
         return fh.read(HEAD_BYTES)
 
 
+def gunzip_head(file: BronzeFile) -> tuple[bytes, bool]:
+    """The first HEAD_BYTES of a .gz file's content, and whether that is all of it. The whole archive
+    is decompressed (and thrown away) so a truncated or corrupt one raises zlib.error / EOFError here."""
+    head, total = b"", 0
+    decoder = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    with _open(file) as fh:
+        while chunk := fh.read(CHUNK):
+            while chunk:
+                out = decoder.decompress(chunk)
+                total += len(out)
+                head += out[: max(0, HEAD_BYTES - len(head))]
+                if not decoder.eof:
+                    break
+                chunk = decoder.unused_data  # concatenated gzip members, as gzip(1) and Hadoop read them
+                decoder = zlib.decompressobj(zlib.MAX_WBITS | 16) if chunk else decoder
+    if not decoder.eof:
+        raise EOFError("the archive ends before its end-of-stream marker (truncated)")
+    return head, total <= HEAD_BYTES
+
+
 def inspect(entity: Entity, file: BronzeFile) -> HeaderCheck:
-    return check_header(entity, read_head(file), whole_file=file.size <= HEAD_BYTES)
+    """What the file's header says about how to read it; REJECTED (with a reason) if it must not be read."""
+    if file.bad_date:
+        folder = file.rel.split("/")[1]
+        return rejected("INVALID_INGEST_DATE", f"{folder} is not a real date (YYYY-MM-DD); file rejected")
+    if file.rel.lower().endswith(OTHER_COMPRESSION):
+        return rejected("UNSUPPORTED_COMPRESSION", "compressed with other than gzip; only .csv and .csv.gz are read")
+    try:
+        head = read_head(file)
+        if file.gzipped:
+            if not head.startswith(GZIP_MAGIC):
+                return rejected("CORRUPT_GZIP", "named .gz but not gzip data; file rejected")
+            head, whole = gunzip_head(file)
+            return check_header(entity, head, whole_file=whole)
+        if head.startswith(GZIP_MAGIC):
+            return rejected("COMPRESSED_WITHOUT_GZ_NAME", "gzip data in a file not named .gz; file rejected")
+    except (zlib.error, EOFError) as exc:
+        return rejected("CORRUPT_GZIP", f"the gzip archive cannot be decompressed ({exc}); file rejected")
+    except OSError as exc:
+        return rejected("UNREADABLE", f"the file cannot be read ({type(exc).__name__}: {exc}); file rejected")
+    return check_header(entity, head, whole_file=file.size <= HEAD_BYTES)

@@ -27,10 +27,10 @@ from finlake.contracts.silver import SILVER_TABLES
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
 from finlake.report import RunReport, TableLineage
-from finlake.silver import tables
+from finlake.silver import breaker, failure, intake, tables
 from finlake.silver.bronze_files import BronzeFile, inspect, list_bronze_files
 from finlake.silver.dedupe import RANK, classify, rank_change_records, rank_events
-from finlake.silver.drift import FileStatus, HeaderCheck
+from finlake.silver.drift import HeaderCheck
 from finlake.silver.integrity import flag_orphans, known_parent_keys
 from finlake.silver.pii import customer_pii, customers_without_pii
 from finlake.silver.quarantine import to_quarantine
@@ -79,11 +79,11 @@ class EntityBatch:
 
     entity: Entity
     files: list[tuple[BronzeFile, HeaderCheck]] = field(default_factory=list)
-    unreadable: list[BronzeFile] = field(default_factory=list)  # not under ingest_date=YYYY-MM-DD
+    skipped: list[BronzeFile] = field(default_factory=list)  # never read, listed with `BronzeFile.skip`
 
     @property
     def rels(self) -> list[str]:
-        return [f.rel for f, _ in self.files] + [f.rel for f in self.unreadable]
+        return [f.rel for f, _ in self.files] + [f.rel for f in self.skipped]
 
     @property
     def ingest_dates(self) -> list[str]:
@@ -104,8 +104,8 @@ def plan(lake: Lake, state: SilverState) -> dict[str, EntityBatch]:
         for f in list_bronze_files(lake.bronze, name):
             if state.is_processed(name, f.rel):
                 continue
-            if f.ingest_date is None:
-                batch.unreadable.append(f)
+            if f.skip:
+                batch.skipped.append(f)
             else:
                 batch.files.append((f, inspect(batch.entity, f)))
         batches[name] = batch
@@ -113,31 +113,7 @@ def plan(lake: Lake, state: SilverState) -> dict[str, EntityBatch]:
 
 
 def _report_files(report: RunReport, batch: EntityBatch) -> None:
-    if not batch.unreadable and all(check.status is FileStatus.OK and not check.extra for _, check in batch.files):
-        return
-    e = report.entity(batch.entity.name, "silver")
-    for f in batch.unreadable:
-        e.bad_files.append(
-            {
-                "file": f.rel,
-                "reason": "NO_INGEST_DATE",
-                "message": f"{f.rel}: not under ingest_date=YYYY-MM-DD/, skipped",
-            }
-        )
-    for f, check in batch.files:
-        message = f"{f.rel}: " + "; ".join(check.problems)
-        if check.status is not FileStatus.OK:
-            reason = {"empty": "EMPTY_FILE", "header_only": "HEADER_ONLY", "held": "MISSING_COLUMN"}[check.status]
-            e.bad_files.append({"file": f.rel, "reason": reason, "message": message})
-        if check.extra or check.missing:
-            e.schema_drift.append(
-                {
-                    "file": f.rel,
-                    "missing_columns": list(check.missing),
-                    "extra_columns": list(check.extra),
-                    "message": message,
-                }
-            )
+    intake.report_files(report, batch.entity.name, batch.files, batch.skipped)
 
 
 def _mark_existing(df: DataFrame, entity: Entity) -> DataFrame:
@@ -174,6 +150,7 @@ class _Run:
         self.spark, self.lake, self.run_id, self.full_refresh, self.report = spark, lake, run_id, full_refresh, report
         self.parent_keys: dict[str, DataFrame] = {}
         self.persisted: list[DataFrame] = []
+        self.accept_quarantine_rate: float | None = None  # None: the declared breaker threshold
         # Each table's snapshot when the run started: everything this run reads of Silver is read at
         # these, so a commit made meanwhile (by this run or another writer) cannot change it.
         self.before: dict[str, int | None] = {}
@@ -266,6 +243,7 @@ class _Run:
         ranked = _materialized(ranked)
         counts = _count(ranked, "SUPERSEDED")
         self.fill_counts(entity.name, counts, "SUPERSEDED")
+        breaker.check(entity.name, counts, ranked, self.accept_quarantine_rate)
         winners = ranked.where((F.col(RANK) == 1) & ~F.col("_existing"))
         write = storage.replace_rows if self.full_refresh else partial(storage.merge_upsert, key=entity.key)
 
@@ -307,6 +285,7 @@ class _Run:
         months_written = F.array_sort(F.collect_set(F.when(written, month))).alias("months")
         counts = _count(ranked, "DUPLICATE_DELIVERY", [months_written])
         self.fill_counts(entity.name, counts, "DUPLICATE_DELIVERY")
+        breaker.check(entity.name, counts, ranked, self.accept_quarantine_rate)
 
         new_rows = tables.build_transactions(ranked.where(written))
         if self.full_refresh:
@@ -369,7 +348,9 @@ def _outputs_exist(spark: SparkSession, lake: Lake, entity: str) -> bool:
     return all(storage.table_exists(spark, lake, f"silver.{t}") for t in SILVER_OUTPUTS[entity])
 
 
-def run_bronze_to_silver(spark: SparkSession, lake: Lake, full_refresh: bool, run_id: str) -> RunReport:
+def run_bronze_to_silver(
+    spark: SparkSession, lake: Lake, full_refresh: bool, run_id: str, accept_quarantine_rate: float | None = None
+) -> RunReport:
     """Process new Bronze files (all of them with `full_refresh`) into Silver. Returns the run report,
     which is also written to `<runs>/<run_id>.json` and summarised on stdout. Raises FinlakeError
     (after writing a `failed` report) if a step fails; what was published before stays readable."""
@@ -379,6 +360,7 @@ def run_bronze_to_silver(spark: SparkSession, lake: Lake, full_refresh: bool, ru
     state = SilverState() if full_refresh else load_state(lake)
     with report.timed("plan"):
         batches = plan(lake, state)
+        intake.report_unknown_folders(report, lake.bronze, state, run_id)
     for batch in batches.values():
         _report_files(report, batch)
     todo = {n: full_refresh or bool(b.files) or not _outputs_exist(spark, lake, n) for n, b in batches.items()}
@@ -391,6 +373,7 @@ def run_bronze_to_silver(spark: SparkSession, lake: Lake, full_refresh: bool, ru
         return report
 
     run = _Run(spark, lake, run_id, full_refresh, report)
+    run.accept_quarantine_rate = accept_quarantine_rate
     step = "planning"
     try:
         for level in entity_levels():
@@ -409,10 +392,9 @@ def run_bronze_to_silver(spark: SparkSession, lake: Lake, full_refresh: bool, ru
         state.snapshots = run.snapshots()
         save_state(lake, state)
     except Exception as exc:
-        text = str(exc).strip()
-        first_line = f"{type(exc).__name__}: {text.splitlines()[0]}" if text and text != "None" else type(exc).__name__
         message = (
-            f"bronze-to-silver failed at {step}: {first_line}; the last good Silver is still published, rerun to finish"
+            f"bronze-to-silver failed at {step}: {failure.describe(exc, lake, run_id)}; "
+            "the last good Silver is still published, rerun to finish"
         )
         _finish(report, lake, "failed", message)
         raise FinlakeError(message) from exc

@@ -3,8 +3,15 @@
 Files are read in groups sharing the same header, each with a schema built from that header (all
 strings), and the contract columns are then selected *by name*: a reordered or extra column cannot
 shift values into the wrong field. Files missing a contract column are read as plain lines and held
-back whole (MISSING_COLUMN). Lines that do not split into the header's fields (too few or too many,
-an unterminated quote) keep their raw text in `raw_line` and are flagged MALFORMED_ROW.
+back whole (MISSING_COLUMN). Records that do not split into the header's fields (too few or too
+many, an unterminated quote) keep their raw text in `raw_line` and are flagged MALFORMED_ROW.
+
+RFC 4180 fully: files are parsed record by record (`multiLine`), so a quoted field may hold commas,
+doubled quotes and newlines; a `.csv.gz` is decompressed by Spark (checked whole in `bronze_files`).
+Paths are given to Spark literally, never as glob patterns: globbing is off, and a name holding a
+glob character is read on its own (Spark 3.5, with globbing off, expands every such path to the
+whole path list); locally the raw file system is used, since the checksummed one cannot open a
+name holding `:`.
 
 Output columns: every contract column (raw string), `raw_line`, `structural_reason`
 (MALFORMED_ROW | MISSING_COLUMN | null), `source_file` (path below the Bronze root), `ingest_date` (date).
@@ -39,24 +46,41 @@ CSV_OPTIONS = {
     "enforceSchema": "true",  # the schema *is* the file's own header, so position == name
     "ignoreLeadingWhiteSpace": "false",  # trimming is Silver's job, after the raw value is kept
     "ignoreTrailingWhiteSpace": "false",
+    "multiLine": "true",  # a quoted field may span lines (RFC 4180); a file is then one task
 }
+# Paths are literal: no globbing; and no checksum file system locally (`:` in a name breaks its .crc lookup).
+LITERAL_PATHS = {
+    "__globPaths__": "false",
+    "fs.file.impl": "org.apache.hadoop.fs.RawLocalFileSystem",
+    "fs.file.impl.disable.cache": "true",
+}
+GLOB_CHARS = frozenset("[]{}*?\\")
 
 
 def _lineage(entity: Entity) -> list[Column]:
     # Spark reports file URIs url-encoded; keep the path below the Bronze root, which is the same
     # locally and on S3.
-    path = F.expr("url_decode(input_file_name())")
+    path = F.expr("url_decode(replace(input_file_name(), '+', '%2B'))")  # a '+' in a name is not a space
     return [
         F.regexp_extract(path, rf"(?:^|/)({entity.name}/ingest_date=.*)$", 1).alias("source_file"),
         F.to_date(F.regexp_extract(path, r"ingest_date=(\d{4}-\d{2}-\d{2})/", 1)).alias("ingest_date"),
     ]
 
 
+def read_csv_literally(spark: SparkSession, schema: T.StructType, uris: Sequence[str]) -> DataFrame:
+    """The files exactly as named, with the contract's CSV options."""
+    plain = [u for u in uris if not GLOB_CHARS & set(u)]
+    reads = [[u] for u in uris if GLOB_CHARS & set(u)] + ([plain] if plain else [])
+    reader = spark.read.options(**CSV_OPTIONS, **LITERAL_PATHS).schema(schema)
+    return reduce(DataFrame.unionByName, [reader.csv(paths) for paths in reads])
+
+
+def _string_schema(columns: Sequence[str]) -> T.StructType:
+    return T.StructType([T.StructField(c, T.StringType()) for c in columns] + [T.StructField(CORRUPT, T.StringType())])
+
+
 def _read_ok_group(spark: SparkSession, entity: Entity, columns: Sequence[str], uris: list[str]) -> DataFrame:
-    schema = T.StructType(
-        [T.StructField(c, T.StringType()) for c in columns] + [T.StructField(CORRUPT, T.StringType())]
-    )
-    df = spark.read.options(**CSV_OPTIONS).schema(schema).csv(uris)
+    df = read_csv_literally(spark, _string_schema(columns), uris)
     return df.select(
         *[F.col(c) for c in entity.column_names],
         F.col(CORRUPT).alias("raw_line"),
@@ -65,11 +89,14 @@ def _read_ok_group(spark: SparkSession, entity: Entity, columns: Sequence[str], 
     )
 
 
-def _read_held_group(spark: SparkSession, entity: Entity, header_line: str, uris: list[str]) -> DataFrame:
-    lines = spark.read.text(uris)
-    return lines.where((F.col("value") != F.lit(header_line)) & (F.trim("value") != "")).select(
+def _read_held_group(spark: SparkSession, entity: Entity, columns: Sequence[str], uris: list[str]) -> DataFrame:
+    # Parsed with the file's own header, so a record spanning lines is one held row; its raw text is
+    # the record as written back in CSV (or the unparsed text of a malformed record).
+    df = read_csv_literally(spark, _string_schema(columns), uris)
+    raw = F.coalesce(F.col(CORRUPT), F.to_csv(F.struct(*[F.col(c) for c in columns])))
+    return df.select(
         *[F.lit(None).cast("string").alias(c) for c in entity.column_names],
-        F.col("value").alias("raw_line"),
+        raw.alias("raw_line"),
         F.lit("MISSING_COLUMN").alias("structural_reason"),
         *_lineage(entity),
     )
@@ -86,14 +113,14 @@ def read_bronze(spark: SparkSession, entity: Entity, files: Sequence[tuple[Bronz
     # too few fields as corrupt; every line must be judged whole, whatever is selected downstream.
     spark.conf.set("spark.sql.csv.parser.columnPruning.enabled", "false")
     ok: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    held: dict[str, list[str]] = defaultdict(list)
+    held: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for file, check in files:
         if check.status is FileStatus.OK:
             ok[check.columns].append(file.uri)
         elif check.status is FileStatus.HELD:
-            held[check.header_line].append(file.uri)
+            held[check.columns].append(file.uri)
     frames = [_read_ok_group(spark, entity, cols, uris) for cols, uris in ok.items()]
-    frames += [_read_held_group(spark, entity, header, uris) for header, uris in held.items()]
+    frames += [_read_held_group(spark, entity, cols, uris) for cols, uris in held.items()]
     if not frames:
         return empty_raw_frame(spark, entity)
     return reduce(DataFrame.unionByName, frames)
