@@ -1,10 +1,11 @@
-"""A tiny, hand-made lake for the catalog and query tests: rows as plain Python, written by pyarrow.
+"""A tiny, hand-made lake for the catalog and query tests: rows as plain Python, written by PyIceberg.
 
-Silver and Gold are written with the declared column types through `finlake.publish.staged_version`,
-so the layout is the real one (a symlink to a version folder, Hive partition folders, partition
-columns only in the folder names); Bronze is CSV under bronze/<entity>/ingest_date=.../. The same
-Python rows are what the tests compute their expectations from, independently of any SQL.
-pyarrow rather than Spark keeps these tests free of a JVM start on a shared machine.
+Silver and Gold are Iceberg tables in the lake's catalog (`<lake>/_catalog/iceberg.db`), created as
+the Spark jobs create them (declared columns, identity partitioning, `<layer root>/<table>`), so the
+layout is the real one: data files under `data/<col>=<value>/`, metadata beside them. Bronze is CSV
+under bronze/<entity>/ingest_date=.../. The same Python rows are what the tests compute their
+expectations from, independently of any SQL. PyIceberg rather than Spark keeps these tests free of
+a JVM start on a shared machine.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import os
 from datetime import date, datetime
 from decimal import Decimal
 
-from finlake.contracts import bronze, gold, silver
+from finlake import iceberg, storage
+from finlake.contracts import bronze
 from finlake.contracts.gold import risk_band
 from finlake.contracts.model import Table
 from finlake.lake import Lake
@@ -301,52 +303,117 @@ def write_bronze(lake: Lake) -> None:
                 writer.writerows([row.get(c, "") for c in entity.column_names] for row in rows)
 
 
-def arrow_type(type_string: str):
-    import pyarrow as pa
+def iceberg_type(type_string: str, next_id: list[int]):
+    """The Iceberg type Spark's Iceberg writer gives a contract column (timestamp -> timestamptz)."""
+    from pyiceberg import types as t
 
     simple = {
-        "string": pa.string(),
-        "int": pa.int32(),
-        "bigint": pa.int64(),
-        "double": pa.float64(),
-        "boolean": pa.bool_(),
-        "date": pa.date32(),
-        "timestamp": pa.timestamp("us"),
+        "string": t.StringType(),
+        "int": t.IntegerType(),
+        "bigint": t.LongType(),
+        "double": t.DoubleType(),
+        "boolean": t.BooleanType(),
+        "date": t.DateType(),
+        "timestamp": t.TimestamptzType(),
     }
     if type_string in simple:
         return simple[type_string]
     if type_string.startswith("decimal("):
         precision, scale = type_string[len("decimal(") : -1].split(",")
-        return pa.decimal128(int(precision), int(scale))
+        return t.DecimalType(int(precision), int(scale))
     if type_string.startswith("array<"):
-        return pa.list_(arrow_type(type_string[len("array<") : -1]))
+        next_id[0] += 1
+        element_id = next_id[0]
+        return t.ListType(element_id, iceberg_type(type_string[len("array<") : -1], next_id), element_required=False)
     raise ValueError(type_string)
 
 
-def write_table(table: Table, rows: list[dict], path: str) -> None:
-    """Parquet with the declared types, one file per partition, published like the real jobs do."""
+def iceberg_schema(table: Table):
+    """Optional columns with ids 1..n, nested ids after them: what CREATE TABLE in Spark assigns."""
+    from pyiceberg.schema import Schema
+    from pyiceberg.types import NestedField
+
+    next_id = [len(table.columns)]
+    return Schema(
+        *[
+            NestedField(i, c.name, iceberg_type(c.type, next_id), required=False)
+            for i, c in enumerate(table.columns, start=1)
+        ]
+    )
+
+
+def lake_catalog(lake: Lake):
+    """PyIceberg on the lake's SQLite catalog (created if missing), the one Spark's JdbcCatalog opens."""
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    os.makedirs(lake.catalog, exist_ok=True)
+    uri = f"sqlite:///{iceberg.catalog_file(lake)}"
+    return SqlCatalog(iceberg.CATALOG, uri=uri, warehouse=iceberg.catalog_properties(lake)["warehouse"])
+
+
+def arrow_rows(table: Table, rows: list[dict]):
+    """Rows (missing columns null) as Arrow with the Iceberg schema's types (timestamps in UTC)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
+    from pyiceberg.io.pyarrow import schema_to_pyarrow
 
-    from finlake.publish import staged_version
+    schema = schema_to_pyarrow(iceberg_schema(table), include_field_ids=False)
+    return pa.Table.from_pylist([{c: row.get(c) for c in table.column_names} for row in rows], schema=schema)
 
-    data = [dict(zip(table.column_names, values, strict=True)) for values in filled(table, rows)]
-    schema = pa.schema([(c.name, arrow_type(c.type)) for c in table.data_columns])
-    groups: dict[tuple, list[dict]] = {}
-    for row in data:
-        groups.setdefault(tuple(row[k] for k in table.partition_by), []).append(row)
-    with staged_version(path) as staging:
-        for values, members in groups.items():
-            folder = staging.joinpath(*(f"{k}={v}" for k, v in zip(table.partition_by, values, strict=True)))
-            folder.mkdir(parents=True, exist_ok=True)
-            pq.write_table(pa.Table.from_pylist(members, schema=schema), folder / "part-00000.snappy.parquet")
+
+def write_iceberg(lake: Lake, name: str, rows: list[dict]) -> int:
+    """Create `name` (`silver.loans`, `gold.x`) as the jobs do, without Spark, and append `rows`.
+
+    Same namespace, location, schema and identity partitioning as `storage.ensure_table`; one commit
+    per call. Returns the snapshot id."""
+    from pyiceberg.partitioning import PartitionField, PartitionSpec
+    from pyiceberg.transforms import IdentityTransform
+
+    ref = storage.ref(name)
+    catalog = lake_catalog(lake)
+    namespace = iceberg.namespace(lake, ref.namespace_layer)
+    catalog.create_namespace_if_not_exists(namespace)
+    schema = iceberg_schema(ref.contract)
+    spec = PartitionSpec(
+        *[
+            PartitionField(schema.find_field(col).field_id, 1000 + i, IdentityTransform(), col)
+            for i, col in enumerate(ref.contract.partition_by)
+        ]
+    )
+    identifier = (namespace, ref.contract.name)
+    if not catalog.table_exists(identifier):
+        catalog.create_table(
+            identifier, schema, location=ref.location(lake), partition_spec=spec, properties={"format-version": "2"}
+        )
+    table = catalog.load_table(identifier)
+    table.append(arrow_rows(ref.contract, rows))
+    snapshot = table.current_snapshot()
+    assert snapshot is not None
+    return snapshot.snapshot_id
+
+
+def complete_rows(name: str, rows: list[dict]) -> list[dict]:
+    """Every column of `name` in each row: columns a row does not name get a typed placeholder."""
+    table = storage.contract(name)
+    return [dict(zip(table.column_names, values, strict=True)) for values in filled(table, rows)]
+
+
+def write_table(lake: Lake, name: str, rows: list[dict]) -> int:
+    """The rows with placeholders filled in, as one Iceberg commit."""
+    return write_iceberg(lake, name, complete_rows(name, rows))
 
 
 def build_small_lake(root: str) -> Lake:
+    """Bronze as CSV files; Silver and Gold as Iceberg tables in the lake's catalog (PyIceberg, no Spark).
+
+    The Silver snapshots are recorded in the Silver state, as a Silver run leaves them for Gold."""
+    from finlake.silver.state import load_state, save_state
+
     lake = Lake.local(root)
     write_bronze(lake)
+    state = load_state(lake)
     for name, rows in silver_rows().items():
-        write_table(silver.SILVER_TABLES[name], rows, lake.silver_table(name))
+        state.snapshots[f"silver.{name}"] = write_table(lake, f"silver.{name}", rows)
+    save_state(lake, state)
     for name, rows in gold_rows().items():
-        write_table(gold.GOLD_TABLES[name], rows, lake.gold_table(name))
+        write_table(lake, f"gold.{name}", rows)
     return lake

@@ -133,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--large-cash-threshold", type=_positive_float, help="reported cash amount (default 10000)")
     p.add_argument("--structuring-window-days", type=_positive_int, help="structuring window, days (default 7)")
 
-    p = sub.add_parser("crawl", help="register every table and partition in the local catalog")
+    p = sub.add_parser("crawl", help="register Bronze's tables and partitions locally; list the Iceberg tables")
     p.add_argument("--glue", action="store_true", help="also push the definitions to the AWS Glue Data Catalog")
     p.add_argument("--database-prefix", default="", help="prefix for Glue database names (e.g. finlake_dev_)")
     p.add_argument(
@@ -155,6 +155,11 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--list", action="store_true", help="list the named queries")
     p.add_argument("--param", action="append", type=_key_value, default=[], metavar="K=V", help="query parameter")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    p.add_argument(
+        "--as-of",
+        metavar="TIMESTAMP|SNAPSHOT_ID",
+        help="answer from an earlier state of the Iceberg tables (ISO time, UTC unless given; or a snapshot id)",
+    )
     p.add_argument("--athena-workgroup", help="run on AWS Athena in this workgroup instead of locally")
     p.add_argument("--athena-output", help="s3:// location for Athena results (if the workgroup sets none)")
     p.add_argument("--database", help="Glue database to run against on Athena")

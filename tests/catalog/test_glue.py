@@ -50,22 +50,22 @@ def test_catalog_round_trips_through_glue(glue, lake):
     reports = pusher.push()
 
     assert {r.action for r in reports} == {"created"}
-    databases = [f"{PREFIX}{d}" for d in ("bronze", "gold", "silver")]
+    databases = [f"{PREFIX}bronze"]  # Silver and Gold are registered in Glue by their Iceberg commits
     assert sorted(d["Name"] for d in glue.get_databases()["DatabaseList"]) == databases
     expected = {
         PREFIX + db: {
             e["TableInput"]["Name"]: {k: e[k] for k in ("TableInput", "PartitionInputs")}
             for e in pusher.glue_definitions(db)
         }
-        for db in ("bronze", "gold", "silver")
+        for db in ("bronze",)
     }
     assert read_glue_catalog(glue, databases) == expected
 
-    transactions = glue.get_table(DatabaseName=f"{PREFIX}silver", Name="transactions")["Table"]
-    assert transactions["StorageDescriptor"]["Location"] == "s3://finlake-dev-silver/transactions/"
-    partitions = glue.get_partitions(DatabaseName=f"{PREFIX}silver", TableName="transactions")["Partitions"]
+    transactions = glue.get_table(DatabaseName=f"{PREFIX}bronze", Name="transactions")["Table"]
+    assert transactions["StorageDescriptor"]["Location"] == "s3://finlake-dev-bronze/transactions/"
+    partitions = glue.get_partitions(DatabaseName=f"{PREFIX}bronze", TableName="transactions")["Partitions"]
     assert sorted(p["StorageDescriptor"]["Location"] for p in partitions) == [
-        f"s3://finlake-dev-silver/transactions/booked_month=2024-0{m}/" for m in (1, 2, 3)
+        f"s3://finlake-dev-bronze/transactions/ingest_date=2024-04-0{d}/" for d in (1, 2)
     ]
 
 
@@ -85,21 +85,21 @@ def test_a_second_push_is_a_no_op_and_new_partitions_are_added(glue, lake):
 
 def test_a_changed_glue_table_keeps_its_columns_under_log(glue, lake):
     _pusher(glue, lake).push()
-    table = glue.get_table(DatabaseName=f"{PREFIX}gold", Name="loan_features")["Table"]
+    table = glue.get_table(DatabaseName=f"{PREFIX}bronze", Name="loans")["Table"]
     descriptor = {**table["StorageDescriptor"], "Columns": table["StorageDescriptor"]["Columns"][:-1]}
     glue.update_table(
-        DatabaseName=f"{PREFIX}gold",
+        DatabaseName=f"{PREFIX}bronze",
         TableInput={k: table[k] for k in ("Name", "Description", "TableType", "Parameters", "PartitionKeys")}
         | {"StorageDescriptor": descriptor},
     )
 
     reports = {r.table: r for r in _pusher(glue, lake).push()}
 
-    assert [str(c) for c in reports["loan_features"].schema_changes] == ["+is_default int"]
-    assert reports["loan_features"].schema_action == "logged"
-    after = glue.get_table(DatabaseName=f"{PREFIX}gold", Name="loan_features")["Table"]
+    assert [str(c) for c in reports["loans"].schema_changes] == ["+updated_at string"]
+    assert reports["loans"].schema_action == "logged"
+    after = glue.get_table(DatabaseName=f"{PREFIX}bronze", Name="loans")["Table"]
     assert [c["Name"] for c in after["StorageDescriptor"]["Columns"]][-1] == "status"
 
     _pusher(glue, lake, update_schema=True).push()
-    after = glue.get_table(DatabaseName=f"{PREFIX}gold", Name="loan_features")["Table"]
-    assert [c["Name"] for c in after["StorageDescriptor"]["Columns"]][-1] == "is_default"
+    after = glue.get_table(DatabaseName=f"{PREFIX}bronze", Name="loans")["Table"]
+    assert [c["Name"] for c in after["StorageDescriptor"]["Columns"]][-1] == "updated_at"

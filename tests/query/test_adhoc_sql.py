@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 import small_lake as data
 
 from finlake.catalog.crawler import crawl
 from finlake.errors import UsageError
-from finlake.lake import Lake
 from finlake.query.local import LocalEngine
 from finlake.query.named import QueryText
 
 
 @pytest.fixture(scope="module")
-def engine(small_lake_template, tmp_path_factory) -> LocalEngine:
-    root = tmp_path_factory.mktemp("adhoc") / "lake"
-    shutil.copytree(Path(small_lake_template.bronze).parent, root, symlinks=True)
-    lake = Lake.local(root)
-    crawl(lake)
+def engine(tmp_path_factory) -> LocalEngine:
+    # A lake of its own: Iceberg metadata names absolute file paths, so a copied lake would read the original's.
+    lake = data.build_small_lake(str(tmp_path_factory.mktemp("adhoc") / "lake"))
+    crawl(lake)  # Bronze; Silver and Gold are read from the Iceberg catalog
     return LocalEngine(lake)
 
 

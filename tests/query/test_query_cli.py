@@ -8,18 +8,25 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
+import time
+from datetime import UTC, datetime
 
 import pytest
+import small_lake as data
+
+from finlake.lake import Lake
 
 
 @pytest.fixture(scope="module")
-def lake_root(small_lake_template, tmp_path_factory) -> str:
+def lake_root(tmp_path_factory) -> str:
     root = tmp_path_factory.mktemp("cli") / "lake"
-    shutil.copytree(Path(small_lake_template.bronze).parent, root, symlinks=True)
+    data.build_small_lake(str(root))
     crawled = finlake(str(root), "crawl")
     assert crawled.returncode == 0, crawled.stderr
-    assert "crawled 14 tables" in crawled.stdout
+    assert "crawled 4 Bronze tables" in crawled.stdout
+    assert "11 Iceberg tables" in crawled.stdout  # 5 Silver (one restricted) + 6 Gold, listed not crawled
+    listed = {line.split()[0]: line.split() for line in crawled.stdout.splitlines() if " snapshot " in line}
+    assert listed["silver.transactions"][3:7] == [str(len(data.TRANSACTIONS)), "rows", "3", "files"]
     return str(root)
 
 
@@ -82,21 +89,58 @@ def test_bad_input_is_one_line_and_non_zero(lake_root, args, message):
     assert "Traceback" not in out.stderr
 
 
-def test_query_without_a_catalog_says_to_crawl(tmp_path):
+def test_query_without_any_table_says_what_to_run(tmp_path):
     out = finlake(str(tmp_path), "query", "--sql", "SELECT 1")
     assert out.returncode == 2
-    assert out.stderr.strip().endswith("run `finlake crawl` first")
+    assert out.stderr.strip().endswith(
+        "run `finlake bronze-to-silver` (Silver, Gold) or `finlake crawl` (Bronze) first"
+    )
+
+
+def test_as_of_answers_from_an_earlier_snapshot(tmp_path):
+    lake = Lake.local(tmp_path / "lake")
+    first = data.write_table(lake, "silver.loans", data.silver_rows()["loans"])
+    time.sleep(0.05)
+    between = datetime.now(UTC)
+    time.sleep(0.05)
+    data.write_table(lake, "silver.loans", [{"loan_id": "L9", "customer_id": "C1", "status": "CURRENT"}])
+    count = "SELECT count(*) AS n FROM silver.loans"
+
+    def rows(*args: str) -> str:
+        out = finlake(str(tmp_path / "lake"), "query", "--sql", count, "--format", "csv", *args)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.splitlines()[1]
+
+    assert rows() == str(len(data.LOANS) + 1)
+    assert rows("--as-of", str(first)) == str(len(data.LOANS))
+    assert rows("--as-of", between.isoformat()) == str(len(data.LOANS))
+    assert rows("--as-of", between.strftime("%Y-%m-%d %H:%M:%S.%f")) == str(len(data.LOANS))  # UTC unless told
+
+
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [
+        ("2001-01-01T00:00:00Z", "--as-of 2001-01-01T00:00:00Z: before the first snapshot of any table"),
+        ("42", "--as-of 42: no table of the lake has snapshot 42"),
+        ("yesterday", "--as-of 'yesterday': expected a timestamp"),
+    ],
+)
+def test_bad_as_of_is_one_line(lake_root, as_of, message):
+    out = finlake(lake_root, "query", "--sql", "SELECT count(*) FROM silver.loans", "--as-of", as_of)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], out.stderr
 
 
 def test_crawl_summary_reports_a_logged_schema_change(lake_root, tmp_path):
     root = tmp_path / "lake"
     shutil.copytree(lake_root, root, symlinks=True)
-    catalog = root / "_catalog" / "gold" / "loan_features.json"
+    catalog = root / "_catalog" / "bronze" / "loans.json"
     entry = json.loads(catalog.read_text())
-    entry["TableInput"]["StorageDescriptor"]["Columns"].pop()  # as if registered before is_default existed
+    entry["TableInput"]["StorageDescriptor"]["Columns"].pop()  # as if registered before updated_at existed
     catalog.write_text(json.dumps(entry))
 
     out = finlake(str(root), "crawl")
 
     assert out.returncode == 0, out.stderr
-    assert "gold.loan_features: schema change logged, definition kept: +is_default int" in out.stdout
+    assert "bronze.loans: schema change logged, definition kept: +updated_at string" in out.stdout

@@ -1,4 +1,8 @@
-"""The local crawler: registers every table of crawlers/*.yaml and its partitions in the local catalog.
+"""The local crawler: registers Bronze's tables and partitions (crawlers/bronze.yaml) in the local catalog.
+
+Silver, Gold and the quarantine are Iceberg tables: their commits register them in the Iceberg
+catalog (`<lake>/_catalog/iceberg.db`; the Glue Data Catalog on AWS), so no crawler touches them.
+A crawl lists them (snapshot, rows, files) beside Bronze's report.
 
 It follows each crawler's policies as Glue would:
 - schema change policy: with update_behavior LOG a table whose columns changed (in the contract, or
@@ -25,6 +29,7 @@ from finlake.catalog.store import LocalCatalog
 from finlake.contracts.model import Layer
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
+from finlake.query.iceberg_tables import SnapshotTable, lake_tables
 
 DEPRECATED_PARAMETER = "DEPRECATED_BY_CRAWLER"
 
@@ -52,10 +57,15 @@ class TableReport:
 class CrawlReport:
     tables: list[TableReport] = field(default_factory=list)
     crawled_at: str = ""
+    iceberg: list[SnapshotTable] = field(default_factory=list)  # listed, not crawled
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "crawled_at": self.crawled_at,
+            "iceberg_tables": [
+                {"table": f"{t.database}.{t.name}", "snapshot_id": t.snapshot_id, "rows": t.rows, "files": len(t.files)}
+                for t in self.iceberg
+            ],
             "tables": [
                 {
                     "table": t.qualified_name,
@@ -77,9 +87,9 @@ class CrawlReport:
 
 
 def table_location(lake: Lake, layer: Layer, name: str) -> str:
-    if layer == Layer.BRONZE:
-        return lake.bronze_entity(name)
-    return lake.silver_table(name) if layer == Layer.SILVER else lake.gold_table(name)
+    if layer != Layer.BRONZE:
+        raise FinlakeError(f"{layer}.{name} is an Iceberg table, registered by its commits: nothing to crawl")
+    return lake.bronze_entity(name)
 
 
 def _drift(spec: TableSpec, files: list[str]) -> list[tuple[int, int, list[ColumnChange]]]:
@@ -98,12 +108,14 @@ class Crawler:
         self.lake = lake
         self.catalog = LocalCatalog(lake.catalog)
         self.update_schema = update_schema
-        self.crawlers = crawlers if crawlers is not None else load_crawlers()
+        # Silver and Gold definitions (catalog targets on AWS) have nothing to crawl locally any more.
+        everything = crawlers if crawlers is not None else load_crawlers()
+        self.crawlers = [c for c in everything if c.layer == Layer.BRONZE]
         self.now = datetime.now(UTC).isoformat(timespec="seconds")
         self.change_log: list[dict[str, Any]] = []
 
     def run(self) -> CrawlReport:
-        report = CrawlReport(crawled_at=self.now)
+        report = CrawlReport(crawled_at=self.now, iceberg=lake_tables(self.lake))
         for crawler in self.crawlers:
             database = str(crawler.layer)
             self.catalog.write_database(database_input(database, crawler.description))

@@ -97,4 +97,6 @@ def _targets(raw: dict[str, Any], source: Path) -> tuple[Target, ...]:
 
 
 def load_crawlers(crawlers_dir: Path | None = None) -> list[CrawlerDefinition]:
-    return [load_crawler(layer, crawlers_dir) for layer in Layer]
+    """Every crawlers/<layer>.yaml there is (Terraform deploys the same set: fileset "*.yaml")."""
+    folder = crawlers_dir or project_dir() / "crawlers"
+    return [load_crawler(layer, crawlers_dir) for layer in Layer if (folder / f"{layer}.yaml").is_file()]

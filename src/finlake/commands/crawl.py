@@ -1,9 +1,14 @@
-"""`finlake crawl`: register every table and partition in the local catalog (and, with --glue, in Glue)."""
+"""`finlake crawl`: register Bronze in the local catalog (and, with --glue, in Glue); list the Iceberg tables.
+
+Silver, Gold and the quarantine need no crawler: each commit registers its table in the Iceberg
+catalog. The crawl lists them as they are now: snapshot id, rows (from the snapshot summary), files.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+from finlake import iceberg
 from finlake.catalog.crawler import CrawlReport, crawl
 from finlake.catalog.definitions import load_crawlers
 from finlake.catalog.glue import GluePusher, GlueTableReport
@@ -33,6 +38,16 @@ def format_report(report: CrawlReport) -> list[str]:
             lines.append(f"  ! {t.qualified_name}: {count} of {checked} files differ from the contract: {listed}")
         if t.ignored:
             lines.append(f"  ! {t.qualified_name}: {len(t.ignored)} non-data files ignored, e.g. {t.ignored[0]}")
+    return lines
+
+
+def format_iceberg(report: CrawlReport) -> list[str]:
+    lines = []
+    for t in report.iceberg:
+        snapshot = f"snapshot {t.snapshot_id}" if t.snapshot_id is not None else "no snapshot"
+        lines.append(
+            f"  {t.database}.{t.name:<{37 - len(t.database)}} {snapshot:<29} {t.rows:>9} rows {len(t.files):>5} files"
+        )
     return lines
 
 
@@ -69,8 +84,13 @@ def main(args: argparse.Namespace) -> int:
     lake = Lake.local(args.lake)
     report = crawl(lake, update_schema=getattr(args, "update_schema", False))
     registered = [t for t in report.tables if t.status not in ("not found", "deleted")]
-    print(f"crawled {len(registered)} tables into {lake.catalog}")
+    print(f"crawled {len(registered)} Bronze tables into {lake.catalog}")
     print("\n".join(format_report(report)))
+    if report.iceberg:
+        print(f"{len(report.iceberg)} Iceberg tables in {iceberg.catalog_file(lake)} (registered by their commits):")
+        print("\n".join(format_iceberg(report)))
+    else:
+        print(f"no Iceberg tables yet ({iceberg.catalog_file(lake)}): `finlake bronze-to-silver` creates them")
     if getattr(args, "glue", False):
         print("\n".join(format_glue(_push(args, lake))))
     return 0

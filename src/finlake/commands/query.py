@@ -54,9 +54,12 @@ def main(args: argparse.Namespace) -> int:
     if args.list:
         return _list()
     query, params = _query(args), _params(args.param)
+    as_of = getattr(args, "as_of", None)
     if args.athena_workgroup:
+        if as_of:
+            raise UsageError("--as-of runs locally; on Athena write FOR TIMESTAMP AS OF / FOR VERSION AS OF in the SQL")
         result = _athena(args, query, params)
     else:
-        result = LocalEngine(Lake.local(args.lake)).run(query, params)
+        result = LocalEngine(Lake.local(args.lake), as_of=as_of).run(query, params)
     print(render(result, args.format))
     return 0

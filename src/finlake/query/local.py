@@ -1,10 +1,12 @@
-"""The local engine: DuckDB over the tables registered in the local catalog.
+"""The local engine: DuckDB over the lake's tables, read the way Athena reads them on AWS.
 
-Each catalogued table becomes a DuckDB view `<layer>.<table>` over its registered partitions'
-files (read_parquet / read_csv with hive partitioning), selecting the registered columns with their
-registered types, so a query sees what Athena would see through the Glue catalog: registered
-partitions only, declared types, nothing else. Partition columns are exposed unchanged from the
-folder names, so a filter on them prunes whole folders (see `files_read`).
+- Silver, Gold, the quarantine and silver_restricted come from the Iceberg catalog: PyIceberg plans
+  each table's snapshot (the current one, or the one `--as-of` names) and its view `<layer>.<table>`
+  reads exactly those data files (`read_parquet` over the list) with the declared column types.
+  Iceberg writes a partitioned table's files under `data/<col>=<value>/`, so the partition columns
+  are taken from the paths and a filter on them prunes whole files (see `files_read`).
+- Bronze comes from the crawled local catalog (`finlake crawl`): a view over its registered
+  partitions' CSV files, every column text, as the Glue crawler registers it.
 Then every view in athena/views/ is created (CREATE OR REPLACE VIEW, translated like any query).
 """
 
@@ -23,10 +25,13 @@ import duckdb
 
 from finlake.catalog.store import LocalCatalog
 from finlake.errors import FinlakeError, UsageError
+from finlake.iceberg import NAMESPACES
 from finlake.lake import Lake
 from finlake.query import sqltext
+from finlake.query.iceberg_tables import AsOf, SnapshotTable, lake_tables, parse_as_of
 from finlake.query.named import QueryText, view_files
 
+BRONZE_DATABASE = "bronze"  # the only database `finlake crawl` registers; the others are Iceberg
 DEFAULT_DATABASE = "gold"  # unqualified table names resolve here, as in the Athena workgroup's default
 _SIMPLE_TYPES = {
     "string": "VARCHAR",
@@ -80,9 +85,8 @@ def table_view_sql(database: str, entry: dict[str, Any]) -> str:
     keys = table["PartitionKeys"]
     files = _registered_files(entry, data_format)
     name = f"{_quote(database)}.{_quote(table['Name'])}"
-    if not files:  # registered but empty: the declared columns and no rows, as Athena answers
-        nulls = ", ".join(f"CAST(NULL AS {duckdb_type(c['Type'])}) AS {_quote(c['Name'])}" for c in columns + keys)
-        return f"CREATE OR REPLACE VIEW {name} AS SELECT {nulls} WHERE false"
+    if not files:  # registered but empty
+        return _empty_view(name, [(c["Name"], c["Type"]) for c in columns + keys])
     hive_types = ", ".join(f"{_literal(k['Name'])}: {_literal(duckdb_type(k['Type']))}" for k in keys)
     options = f"hive_partitioning = {'true' if keys else 'false'}, union_by_name = true"
     if keys:
@@ -99,6 +103,30 @@ def table_view_sql(database: str, entry: dict[str, Any]) -> str:
     return f"CREATE OR REPLACE VIEW {name} AS SELECT {', '.join(select)} FROM {reader}"
 
 
+def _empty_view(name: str, columns: list[tuple[str, str]]) -> str:
+    """The declared columns and no rows, as Athena answers for a table without data."""
+    nulls = ", ".join(f"CAST(NULL AS {duckdb_type(t)}) AS {_quote(c)}" for c, t in columns)
+    return f"CREATE OR REPLACE VIEW {name} AS SELECT {nulls} WHERE false"
+
+
+def iceberg_view_sql(database: str, table: SnapshotTable) -> str:
+    """A view over exactly the data files of the table's snapshot, with the declared columns and types."""
+    name = f"{_quote(database)}.{_quote(table.name)}"
+    columns = [(c.name, c.type) for c in table.contract.columns]
+    if not table.files:
+        return _empty_view(name, columns)
+    file_list = "[" + ", ".join(_literal(f) for f in table.paths) + "]"
+    keys = table.contract.partition_by if table.prunable else ()
+    options = "union_by_name = true, hive_partitioning = " + ("true" if keys else "false")
+    if keys:
+        types = {c.name: duckdb_type(c.type) for c in table.contract.partition_columns}
+        options += ", hive_types = {" + ", ".join(f"{_literal(k)}: {_literal(types[k])}" for k in keys) + "}"
+    # Partition columns come from the paths (checked equal to the file's values) so a filter on them
+    # prunes files before anything is read; the others take the declared type.
+    select = [_quote(c) if c in keys else f"CAST({_quote(c)} AS {duckdb_type(t)}) AS {_quote(c)}" for c, t in columns]
+    return f"CREATE OR REPLACE VIEW {name} AS SELECT {', '.join(select)} FROM read_parquet({file_list}, {options})"
+
+
 @dataclass
 class Result:
     columns: list[str]
@@ -109,20 +137,31 @@ class Result:
 class LocalEngine:
     """An in-memory DuckDB with one schema per layer and one view per catalogued table and athena view."""
 
-    def __init__(self, lake: Lake, views_dir: Path | None = None) -> None:
-        catalog = LocalCatalog(lake.catalog)
-        if not catalog.exists():
-            raise UsageError(f"no local catalog at {lake.catalog}: run `finlake crawl` first")
+    def __init__(self, lake: Lake, views_dir: Path | None = None, as_of: str | AsOf | None = None) -> None:
+        """`as_of`: answer from an earlier state (a snapshot id or a time, see `parse_as_of`); Bronze,
+        immutable and append-only, is read as crawled."""
+        self.as_of = parse_as_of(as_of) if isinstance(as_of, str) else as_of
+        self.snapshots = {(t.database, t.name): t for t in lake_tables(lake, self.as_of)}
+        bronze = LocalCatalog(lake.catalog)
+        if not self.snapshots and BRONZE_DATABASE not in bronze.databases():
+            raise UsageError(
+                f"no tables in the lake at {Path(lake.catalog).parent}: run `finlake bronze-to-silver` "
+                "(Silver, Gold) or `finlake crawl` (Bronze) first"
+            )
         self.con = duckdb.connect(":memory:")
+        self.con.execute("SET TimeZone = 'UTC'")  # timestamptz columns read as UTC wall time, as Spark wrote them
         self.tables: dict[str, set[str]] = {}
-        for database in catalog.databases():
+        for database in (BRONZE_DATABASE, *NAMESPACES):
             self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(database)}")
             self.tables[database] = set()
-            for name in catalog.table_names(database):
-                entry = catalog.read_table(database, name)
-                if entry is not None:
-                    self.con.execute(table_view_sql(database, entry))
-                    self.tables[database].add(name)
+        for name in bronze.table_names(BRONZE_DATABASE):
+            entry = bronze.read_table(BRONZE_DATABASE, name)
+            if entry is not None:
+                self.con.execute(table_view_sql(BRONZE_DATABASE, entry))
+                self.tables[BRONZE_DATABASE].add(name)
+        for (database, name), table in self.snapshots.items():
+            self.con.execute(iceberg_view_sql(database, table))
+            self.tables[database].add(name)
         self.con.execute(f"SET schema = {_literal(DEFAULT_DATABASE)}")
         self.view_errors: dict[tuple[str, str], str] = {}
         self._create_views(view_files(views_dir) if views_dir is None or views_dir.is_dir() else [])
@@ -162,9 +201,15 @@ class LocalEngine:
                 raise UsageError(f"view {database}.{name} could not be created: {self.view_errors[(database, name)]}")
             known = ", ".join(sorted(self.tables.get(database, set()))) or "none"
             raise UsageError(
-                f"unknown table {database}.{name} in {source} (catalogued in {database}: {known}; "
-                "run `finlake crawl` if it exists in the lake)"
+                f"unknown table {database}.{name} in {source} ({database} holds: {known}{self._hint(database)})"
             )
+
+    def _hint(self, database: str) -> str:
+        if database == BRONZE_DATABASE:
+            return "; run `finlake crawl` if it exists in the lake"
+        if self.as_of is not None:
+            return f"; as of {self.as_of.text}"
+        return ""
 
     def prepare(self, query: QueryText, params: dict[str, str]) -> str:
         """The query as DuckDB SQL: databases filled in, parameters bound, dialect translated, tables checked."""
