@@ -43,6 +43,8 @@ def test_write_and_load_roundtrip(tmp_path):
         "duplicate_reasons": {"DUPLICATE_DELIVERY": 1},
         "schema_drift": [],
         "bad_files": [],
+        "skipped_files": [],
+        "files": {},
         "seconds": 0.0,
     }
     assert data["tables"]["silver.transactions"]["inputs"] == ["bronze/transactions/x.csv"]
