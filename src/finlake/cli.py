@@ -8,6 +8,7 @@ one line and exits 2. Every failure the user can act on is one line on stderr an
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 import traceback
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from finlake import __version__
 from finlake.errors import FinlakeError, NotImplementedYet, UsageError
 from finlake.lake import LAKE_ENV_VAR, default_lake_root
+from finlake.lakelock import WRITERS, writer_lock
 
 PROG = "finlake"
 
@@ -47,6 +49,16 @@ def _rate(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text!r}") from None
     if not 0.0 <= value <= 0.5:
         raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 0.5, got {value}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {value}")
     return value
 
 
@@ -128,6 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bronze-to-silver", help="the Silver job: clean, type, deduplicate, quarantine")
     p.add_argument("--full-refresh", action="store_true", help="rebuild Silver from all of Bronze")
+    p.add_argument(
+        "--accept-quarantine-rate",
+        type=_fraction,
+        default=None,
+        metavar="RATE",
+        help="load a delivery even if up to this share of an entity's rows is quarantined (default: stop above 0.05)",
+    )
 
     p = sub.add_parser("silver-to-gold", help="the Gold job: business tables from Silver")
     p.add_argument("--large-cash-threshold", type=_positive_float, help="reported cash amount (default 10000)")
@@ -224,7 +243,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(_handler(args.command)(args) or 0)
+        handler = _handler(args.command)
+        if args.command not in WRITERS:
+            return int(handler(args) or 0)
+        with writer_lock(args.lake, args.command):  # one writer per lake
+            return int(handler(args) or 0)
     except FinlakeError as exc:
         if args.debug:
             traceback.print_exc()
@@ -236,6 +259,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: still one line unless --debug
         if args.debug:
             traceback.print_exc()
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            print(
+                f"{PROG} {args.command}: error: no space left on device ({exc.filename or args.lake})", file=sys.stderr
+            )
+            return 1
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         print(
             f"{PROG} {args.command}: unexpected error: {type(exc).__name__}: {message} "
