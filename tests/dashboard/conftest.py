@@ -6,48 +6,14 @@ three compliance alerts. The expected dashboard figures are worked out in the te
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
+from small_lake import write_iceberg
 
-from finlake.contracts.gold import GOLD_TABLES
-from finlake.contracts.model import Table
-
-
-def _arrow_type(hive_type: str) -> pa.DataType:
-    simple = {
-        "string": pa.string(),
-        "date": pa.date32(),
-        "timestamp": pa.timestamp("us"),
-        "int": pa.int32(),
-        "bigint": pa.int64(),
-        "double": pa.float64(),
-        "array<string>": pa.list_(pa.string()),
-    }
-    if hive_type in simple:
-        return simple[hive_type]
-    precision, scale = hive_type.removeprefix("decimal(").removesuffix(")").split(",")
-    return pa.decimal128(int(precision), int(scale))
-
-
-def write_gold(gold_root: Path, table: Table, rows: list[dict]) -> None:
-    """Write rows (missing columns are null) as Parquet, Hive-partitioned like the Gold job does."""
-    schema = pa.schema([pa.field(c.name, _arrow_type(c.type)) for c in table.data_columns])
-    groups: dict[tuple, list[dict]] = {}
-    for row in rows:
-        groups.setdefault(tuple(row[p] for p in table.partition_by), []).append(row)
-    for key, part in groups.items():
-        folder = gold_root / table.name
-        for name, value in zip(table.partition_by, key, strict=True):
-            folder = folder / f"{name}={value}"
-        folder.mkdir(parents=True, exist_ok=True)
-        columns = {f.name: [r.get(f.name) for r in part] for f in schema}
-        pq.write_table(pa.table(columns, schema=schema), folder / "part-00000.parquet")
+from finlake.lake import Lake
 
 
 def _score(customer, probability, band, exposure, run, scored_at):
@@ -164,14 +130,17 @@ ALERTS = [
 
 @pytest.fixture(scope="session")
 def sample_lake(tmp_path_factory) -> Path:
+    """Gold tables as Iceberg tables in the lake's catalog (PyIceberg; missing columns are null)."""
     root = tmp_path_factory.mktemp("lake")
-    gold = root / "gold"
-    # customer_risk_scores is published the way finlake.publish does it: a symlink to a version folder.
-    write_gold(gold / "_versions" / "customer_risk_scores", GOLD_TABLES["customer_risk_scores"], SCORES)
-    os.symlink(os.path.join("_versions", "customer_risk_scores", "customer_risk_scores"), gold / "customer_risk_scores")
-    write_gold(gold, GOLD_TABLES["customer_loan_summary"], SUMMARIES)
-    write_gold(gold, GOLD_TABLES["loan_features"], LOANS)
-    write_gold(gold, GOLD_TABLES["compliance_cash_alerts"], ALERTS)
+    lake = Lake.local(root)
+    for name, rows in [
+        ("customer_risk_scores", SCORES[:2]),
+        ("customer_loan_summary", SUMMARIES),
+        ("loan_features", LOANS),
+        ("compliance_cash_alerts", ALERTS),
+    ]:
+        write_iceberg(lake, f"gold.{name}", rows)
+    write_iceberg(lake, "gold.customer_risk_scores", SCORES[2:])  # the second scoring run, its own commit
     return root
 
 

@@ -1,8 +1,9 @@
 """Query cost: each named Athena query on the local engine, its time and the data it reads.
 
 Bytes read are the sizes of the files DuckDB's profile says its scans opened
-(`LocalEngine.profile` + `files_read`), compared with every registered file of the tables the query
-names (its `share`) and with all of silver.transactions (the table the compliance target is about).
+(`LocalEngine.profile` + `files_read`), compared with every data file of the tables the query names
+at the snapshot the engine reads (its `share`) and with all of silver.transactions (the table the
+compliance target is about).
 
     python -m finlake.bench.query_cost LAKE RUNS OUT_JSON
 """
@@ -27,17 +28,15 @@ from finlake.query.named import QueryText, named_queries
 TOP_N = "20"
 
 
-def _partition_values(table_dir: str, key: str) -> list[str]:
-    path = Path(table_dir)
-    if not path.exists():
-        return []
-    return sorted(p.name.split("=", 1)[1] for p in path.iterdir() if p.name.startswith(f"{key}="))
+def _partition_values(engine: LocalEngine, database: str, table: str, key: str) -> list[str]:
+    snapshot = engine.snapshots.get((database, table))
+    return snapshot.partition_values(key) if snapshot else []
 
 
-def parameters(lake: Lake, query: QueryText) -> dict[str, str]:
+def parameters(engine: LocalEngine, query: QueryText) -> dict[str, str]:
     """Realistic parameter values: the latest month that has compliance alerts, the last 3 booking months."""
-    alert_months = _partition_values(lake.gold_table("compliance_cash_alerts"), "alert_month")
-    booked = _partition_values(lake.silver_table("transactions"), "booked_month")
+    alert_months = _partition_values(engine, "gold", "compliance_cash_alerts", "alert_month")
+    booked = _partition_values(engine, "silver", "transactions", "booked_month")
     values: dict[str, str] = {}
     for p in query.params:
         if p.type == "integer":
@@ -53,7 +52,10 @@ def parameters(lake: Lake, query: QueryText) -> dict[str, str]:
     return values
 
 
-def _table_files(catalog: LocalCatalog, database: str, table: str) -> list[str]:
+def _table_files(engine: LocalEngine, catalog: LocalCatalog, database: str, table: str) -> list[str]:
+    """The data files a full scan reads: the Iceberg snapshot's files, or Bronze's registered partitions."""
+    if (database, table) in engine.snapshots:
+        return engine.snapshots[(database, table)].paths
     entry = catalog.read_table(database, table)
     if entry is None:
         return []
@@ -63,17 +65,15 @@ def _table_files(catalog: LocalCatalog, database: str, table: str) -> list[str]:
         if t["PartitionKeys"]
         else [t["StorageDescriptor"]["Location"]]
     )
-    return [str(f) for loc in locations for f in Path(loc).glob("*.parquet")]
+    return [str(f) for loc in locations for f in Path(loc).glob("*.csv")]
 
 
 def _size(files: list[str]) -> int:
     return sum(os.path.getsize(f) for f in files if os.path.exists(f))
 
 
-def measure_query(
-    engine: LocalEngine, catalog: LocalCatalog, lake: Lake, query: QueryText, runs: int
-) -> dict[str, Any]:
-    params = parameters(lake, query)
+def measure_query(engine: LocalEngine, catalog: LocalCatalog, query: QueryText, runs: int) -> dict[str, Any]:
+    params = parameters(engine, query)
     text = sqltext.substitute_databases(query.sql, sqltext.database_names(), query.source)
     refs = sorted(
         {
@@ -83,7 +83,7 @@ def measure_query(
             )
         }
     )
-    table_files = [f for db, name in refs for f in _table_files(catalog, db, name)]
+    table_files = [f for db, name in refs for f in _table_files(engine, catalog, db, name)]
     seconds = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -91,7 +91,7 @@ def measure_query(
         seconds.append(time.perf_counter() - started)
     scans = files_read(engine.profile(query, params))
     read = sorted(set(scans))  # a table scanned twice (a self-join) is counted once
-    transactions = _table_files(catalog, "silver", "transactions")
+    transactions = _table_files(engine, catalog, "silver", "transactions")
     bytes_read, table_bytes = _size(read), _size(table_files)
     return {
         "params": params,
@@ -118,7 +118,7 @@ def main(argv: list[str]) -> int:
     results: dict[str, Any] = {}
     for name, q in named_queries().items():
         try:
-            results[name] = measure_query(engine, catalog, lake, q, int(runs))
+            results[name] = measure_query(engine, catalog, q, int(runs))
         except FinlakeError as exc:  # e.g. a table not published yet: reported, the others still measured
             results[name] = {"error": str(exc)}
     Path(out).write_text(json.dumps({"engine_setup_seconds": round(setup, 3), "queries": results}, indent=2))
