@@ -177,5 +177,7 @@ def log_serving_artifact(
         report["confusion_at_threshold"]["threshold"],
         identity,
     )
+    # the Iceberg snapshot(s) training read, when it records them (report["inputs"], issue 20)
+    document["training_data"]["snapshots"] = report.get("inputs", {})
     mlflow.log_dict(document, ARTIFACT_PATH)
     return document
