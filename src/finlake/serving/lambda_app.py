@@ -25,7 +25,9 @@ def _build() -> Any:
     from finlake.serving.store import DynamoFeatureStore
 
     logging.getLogger("finlake.serving").setLevel(logging.INFO)
-    model = ScoringModel.from_file(os.environ.get("MODEL_ARTIFACT", os.path.join(os.path.dirname(__file__), "model.json")))
+    model = ScoringModel.from_file(
+        os.environ.get("MODEL_ARTIFACT", os.path.join(os.path.dirname(__file__), "model.json"))
+    )
     service = ScoringService(
         model, DynamoFeatureStore(os.environ["FEATURE_TABLE"]), FirehoseLog(os.environ["REQUEST_LOG_STREAM"])
     )
