@@ -9,7 +9,8 @@ retention, orphan-file deletion), so no job is scheduled for it there.
 - snapshot expiry (`expire_snapshots`): snapshots older than `older_than_days` go, the newest
   `retain_last` always stay (time travel reaches back that far, no further);
 - orphan removal (`remove_orphan_files`): files no snapshot references (a crashed writer's data
-  files), only when older than the same window, so a commit in flight is never robbed.
+  files), only when older than the same window and at least a day old, so a commit in flight is
+  never robbed (Iceberg refuses a shorter window).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from finlake.lake import Lake
 DEFAULT_OLDER_THAN_DAYS = 7
 DEFAULT_RETAIN_LAST = 5
 MIN_INPUT_FILES = 5
+ORPHAN_MIN_AGE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,10 @@ def maintain_table(
     expired = spark.sql(
         f"{call}.expire_snapshots(table => '{table}', older_than => TIMESTAMP '{cutoff}', retain_last => {retain_last})"
     ).first()
-    orphans = spark.sql(f"{call}.remove_orphan_files(table => '{table}', older_than => TIMESTAMP '{cutoff}')").count()
+    orphan_cutoff = min(older_than, datetime.now(UTC) - ORPHAN_MIN_AGE).strftime("%Y-%m-%d %H:%M:%S")
+    orphans = spark.sql(
+        f"{call}.remove_orphan_files(table => '{table}', older_than => TIMESTAMP '{orphan_cutoff}')"
+    ).count()
     return TableMaintenance(
         table=name,
         files_rewritten=int(rewrite["rewritten_data_files_count"]) if rewrite else 0,

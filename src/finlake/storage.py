@@ -194,6 +194,26 @@ def _conformed(df: DataFrame, table: TableRef) -> DataFrame:
     return df.select(*[F.col(f.name).cast(f.dataType).alias(f.name) for f in schema.fields])
 
 
+_CONFLICTS = ("ValidationException", "CommitFailedException", "CommitStateUnknownException")
+
+
+@contextmanager
+def _one_commit(table: TableRef) -> Iterator[None]:
+    """A lost race with another writer becomes one line; Iceberg already retried what it safely could
+    (commit.retry.*): what is left is a real conflict, and nothing of this write became visible."""
+    try:
+        yield
+    except Exception as exc:
+        text = str(exc)
+        if any(c in text for c in _CONFLICTS):
+            first = next((line for line in text.splitlines() if any(c in line for c in _CONFLICTS)), text)
+            raise FinlakeError(
+                f"{table.name}: another writer committed a conflicting change first, this write was not applied "
+                f"(rerun to apply it): {first.strip()[:300]}"
+            ) from exc
+        raise
+
+
 @contextmanager
 def _source_view(df: DataFrame) -> Iterator[str]:
     """A uniquely named temp view for a MERGE source (jobs merge several tables concurrently)."""
@@ -214,7 +234,7 @@ def merge_upsert(spark: SparkSession, lake: Lake, name: str, rows: DataFrame, ke
     """MERGE the winning change records: matched keys updated, new keys inserted (one commit)."""
     table = ref(name)
     ident = ensure_table(spark, lake, name)
-    with _source_view(_conformed(rows, table)) as view:
+    with _source_view(_conformed(rows, table)) as view, _one_commit(table):
         spark.sql(
             f"MERGE INTO {ident} t USING {view} s ON t.`{key}` = s.`{key}` "
             "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
@@ -235,8 +255,14 @@ def merge_insert_new(
         if not partitions:
             return
         on += " AND " + _in_list(table.contract.partition_by[0], partitions)
-    with _source_view(_conformed(rows, table)) as view:
-        spark.sql(f"MERGE INTO {ident} t USING {view} s ON {on} WHEN NOT MATCHED THEN INSERT *")
+    with _source_view(_conformed(rows, table)) as view, _one_commit(table):
+        # The never-true WHEN MATCHED clause keeps this a row-level MERGE: an insert-only one is planned
+        # as a plain append, which Iceberg does not validate against concurrent commits (two writers
+        # would both insert the same key). This way the loser of a race fails instead.
+        spark.sql(
+            f"MERGE INTO {ident} t USING {view} s ON {on} "
+            f"WHEN MATCHED AND t.`{key}` IS NULL THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
+        )
 
 
 def overwrite_partitions(spark: SparkSession, lake: Lake, name: str, rows: DataFrame, branch: str = "") -> None:
@@ -244,7 +270,8 @@ def overwrite_partitions(spark: SparkSession, lake: Lake, name: str, rows: DataF
     table = ref(name)
     ident = ensure_table(spark, lake, name)
     target = f"{ident}.branch_{branch}" if branch else ident
-    _conformed(rows, table).writeTo(target).overwritePartitions()
+    with _one_commit(table):
+        _conformed(rows, table).writeTo(target).overwritePartitions()
 
 
 def replace_rows(spark: SparkSession, lake: Lake, name: str, rows: DataFrame, branch: str = "") -> None:
@@ -252,7 +279,8 @@ def replace_rows(spark: SparkSession, lake: Lake, name: str, rows: DataFrame, br
     table = ref(name)
     ident = ensure_table(spark, lake, name)
     target = f"{ident}.branch_{branch}" if branch else ident
-    _conformed(rows, table).writeTo(target).overwrite(F.lit(True))
+    with _one_commit(table):
+        _conformed(rows, table).writeTo(target).overwrite(F.lit(True))
 
 
 # -- write-audit-publish ----------------------------------------------------------------------------
