@@ -103,7 +103,7 @@ def test_an_old_lake_is_told_to_rebuild(spark, tmp_path):
 
 
 def test_unknown_table_names_are_one_line():
-    with pytest.raises(FinlakeError, match="unknown table 'silver.nope'"):
+    with pytest.raises(FinlakeError, match=r"unknown table 'silver\.nope'"):
         storage.ref("silver.nope")
     assert storage.ref("silver.customer_pii").namespace_layer == "silver_restricted"
     assert storage.ref("quarantine.loans").identifier(Lake.local("/x")) == "finlake.quarantine.loans"
