@@ -42,3 +42,21 @@ def small_lake_template(tmp_path_factory):
     from small_lake import build_small_lake
 
     return build_small_lake(str(tmp_path_factory.mktemp("small_lake") / "lake"))
+
+
+@pytest.fixture(scope="session")
+def pipeline_lake(spark, tmp_path_factory):
+    """generate (25 customers, 3 days) -> the real Silver job -> the real Gold job, once per session.
+
+    Read it, don't change it: tests that need their own runs build their own lake."""
+    from finlake.generate import GeneratorConfig, generate
+    from finlake.gold.job import GoldParams, run_silver_to_gold
+    from finlake.lake import Lake
+    from finlake.silver.job import run_bronze_to_silver
+
+    root = tmp_path_factory.mktemp("pipeline") / "lake"
+    lake = Lake.local(root)
+    generate(str(root), GeneratorConfig.resolve(customers=25, days=3, seed=11), log=lambda _: None)
+    run_bronze_to_silver(spark, lake, full_refresh=False, run_id="20260101T000000Z-silver")
+    run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000100Z-gold")
+    return lake
