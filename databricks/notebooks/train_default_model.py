@@ -7,6 +7,10 @@
 # MAGIC feature is computed **only from what the bank knew before the loan was granted** (its
 # MAGIC origination date), so the model never learns from the future.
 # MAGIC
+# MAGIC The table is an Apache Iceberg table read by name through the lake's catalog, never by path.
+# MAGIC The run records in MLflow the snapshot it read (`gold.loan_features.snapshot_id`); setting the
+# MAGIC `as_of` widget to that id (or to a timestamp) trains on exactly those rows again.
+# MAGIC
 # MAGIC All the logic lives in the `finlake` library (`finlake.ml`); this notebook only sets the
 # MAGIC parameters, calls it, and shows the results. The scheduled Databricks job and the
 # MAGIC `finlake train` command run exactly the same function, so the figures here are the figures
@@ -20,8 +24,12 @@ import argparse
 import os
 
 PARAMETERS = {
-    "lake": os.environ.get("FINLAKE_LAKE", "./lake"),  # local lake root (gold/, _mlflow/, _generator/)
-    "gold_root": os.environ.get("FINLAKE_GOLD_ROOT", ""),  # e.g. s3://finlake-dev-gold (overrides lake's gold/)
+    "lake": os.environ.get("FINLAKE_LAKE", "./lake"),  # local root (_catalog/iceberg.db, _mlflow/, _generator/)
+    # On AWS (silver_root, gold_root, database_prefix set): the Glue catalog, named as the Glue jobs name it.
+    "silver_root": os.environ.get("FINLAKE_SILVER_ROOT", ""),  # e.g. s3://finlake-dev-silver (catalog warehouse)
+    "gold_root": os.environ.get("FINLAKE_GOLD_ROOT", ""),  # e.g. s3://finlake-dev-gold
+    "database_prefix": os.environ.get("FINLAKE_DATABASE_PREFIX", ""),  # e.g. finlake_dev -> finlake_dev_gold
+    "kms_key_id": os.environ.get("FINLAKE_KMS_KEY_ID", ""),  # the lake's KMS key (S3 objects are SSE-KMS)
     "model_name": os.environ.get("FINLAKE_MODEL_NAME", "finlake_loan_default"),
     "alias": os.environ.get("FINLAKE_MODEL_ALIAS", "champion"),
     "test_fraction": "0.25",
@@ -30,6 +38,7 @@ PARAMETERS = {
     "seed": "42",
     "repeated_cv": "",  # e.g. 5x5 on a small loan book
     "report": "",  # write the headline metrics JSON here
+    "as_of": "",  # train on gold.loan_features as it was: a snapshot id or an ISO timestamp (UTC)
 }
 
 try:
@@ -57,9 +66,13 @@ params
 # MAGIC On Databricks the cluster's Spark session and the workspace MLflow server (experiments and the
 # MAGIC model registry) are used. Locally a Spark session is started on this machine and MLflow keeps
 # MAGIC its runs and registered models in a small database under the lake (`_mlflow/`), offline.
+# MAGIC
+# MAGIC Tables are found through the Iceberg catalog Spark knows as `finlake`: locally a SQLite file
+# MAGIC (`<lake>/_catalog/iceberg.db`), on AWS the Glue Data Catalog (databases `<prefix>_gold`, ...).
 
 # COMMAND ----------
 
+from finlake.asof import parse_as_of
 from finlake.commands.train import parse_repeated_cv
 from finlake.ml.training import TrainingSettings, lake_for, train_default_model, write_report
 
@@ -68,7 +81,15 @@ if not ON_DATABRICKS:
 
     spark = local_session("finlake-train-notebook")
 
-lake = lake_for(params["lake"], params["gold_root"])
+# On Databricks the job cluster (databricks/databricks.yml) starts with the Iceberg 1.10.0 runtime and
+# AWS bundle jars (Maven libraries), spark.sql.extensions = IcebergSparkSessionExtensions and the
+# `finlake` catalog = SparkCatalog with catalog-impl GlueCatalog, io-impl S3FileIO, warehouse the Silver
+# bucket; its instance profile may read the Glue databases and the layer buckets. lake_for names the
+# same catalog, so finlake.iceberg.bind finds it already configured.
+lake = lake_for(
+    params["lake"], params["silver_root"], params["gold_root"], params["database_prefix"], params["kms_key_id"]
+)
+as_of = parse_as_of(params["as_of"]) if params["as_of"] else None
 settings = TrainingSettings(
     model_name=params["model_name"],
     alias=params["alias"],
@@ -114,9 +135,11 @@ def show(frame):
 
 # COMMAND ----------
 
-result = train_default_model(spark, lake, settings)
+result = train_default_model(spark, lake, settings, as_of=as_of)
 print(f"model {result.model_name} version {result.model_version}, alias {settings.alias}")
 print(result.report["split"]["description"])
+for table, read in result.report["inputs"].items():
+    print(f"read {table} at snapshot {read['snapshot_id']} (committed {read['committed_at']})")
 
 # COMMAND ----------
 
@@ -183,9 +206,10 @@ show(pd.DataFrame(result.report["coefficients"]))
 # MAGIC %md
 # MAGIC ## 7. Record
 # MAGIC
-# MAGIC The run is in MLflow with its parameters, metrics, ROC and calibration charts and the
-# MAGIC coefficient table; the model is registered and the alias (default `champion`) points at the new
-# MAGIC version. The scoring job loads the model by that alias, so promoting a model is moving the alias.
+# MAGIC The run is in MLflow with its parameters (among them the Gold snapshot it read), metrics, ROC
+# MAGIC and calibration charts and the coefficient table; the model is registered and the alias
+# MAGIC (default `champion`) points at the new version. The scoring job loads the model by that alias,
+# MAGIC so promoting a model is moving the alias.
 
 # COMMAND ----------
 

@@ -204,6 +204,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="RxK",
         help="also estimate ROC-AUC by R repeats of K-fold stratified CV (e.g. 5x5; for small loan books)",
     )
+    p.add_argument(
+        "--as-of",
+        default=None,
+        metavar="TIMESTAMP|SNAPSHOT_ID",
+        help="train on gold.loan_features as it was then (ISO time, UTC unless an offset is given, or a snapshot id)",
+    )
 
     sub.add_parser("score", help="score current customers into gold.customer_risk_scores")
 

@@ -21,12 +21,13 @@ def make_features(spark):
 @pytest.fixture(scope="session")
 def trained(spark, make_features, tmp_path_factory):
     """A lake with the generator's truth file and a model trained and registered on synthetic features."""
+    from finlake import storage
     from finlake.lake import Lake
     from finlake.ml.training import TrainingSettings, train_default_model
 
     lake = Lake.local(tmp_path_factory.mktemp("ml-lake"))
     features, truth = make_features(800, 11)
-    features.write.parquet(lake.gold_table("loan_features"))  # read back by training and scoring
+    storage.replace_rows(spark, lake, "gold.loan_features", features)  # one Gold commit, read back by training
     os.makedirs(lake.generator, exist_ok=True)
     truth.to_csv(os.path.join(lake.generator, "loan_truth.csv"), index=False)
     result = train_default_model(spark, lake, TrainingSettings(**FAST))

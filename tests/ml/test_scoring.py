@@ -1,5 +1,5 @@
 """Batch scoring writes gold.customer_risk_scores in its declared schema, every row naming the model
-version that scored it; a rerun adds a new run."""
+version that scored it; a run is one Iceberg commit, a rerun adds a new run."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from decimal import Decimal
 import pandas as pd
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
+from finlake import storage
 from finlake.contracts.bronze import OPEN_LOAN_STATUSES
 from finlake.contracts.gold import CUSTOMER_RISK_SCORES, LOAN_FEATURES
-from finlake.ml.scoring import customer_scores, risk_band, run_batch_scoring
+from finlake.ml.scoring import SCORES_TABLE, customer_scores, risk_band, run_batch_scoring
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -47,13 +47,11 @@ def test_customer_rows_take_the_riskiest_loan_and_sum_exposure(spark):
 def test_scoring_publishes_a_run_traced_to_the_model_version(spark, trained):
     lake, features, _, result = trained
     first = run_batch_scoring(spark, lake, now=NOW)
-    second = run_batch_scoring(spark, lake, now=NOW.replace(hour=10))
-    table = spark.read.parquet(lake.gold_table(CUSTOMER_RISK_SCORES.name))
+    second = run_batch_scoring(spark, lake, now=NOW.replace(hour=10))  # same day: added beside the first
+    table = storage.read_table(spark, lake, SCORES_TABLE)
 
     declared = {f.name: f.dataType for f in CUSTOMER_RISK_SCORES.spark_schema().fields}
-    read = {f.name: f.dataType for f in table.schema.fields}
-    read["scored_date"] = T.StringType() if read["scored_date"] == T.DateType() else read["scored_date"]
-    assert read == declared
+    assert {f.name: f.dataType for f in table.schema.fields} == declared
 
     # Expected customers, independently: distinct customers holding an open loan in the input.
     rows = features.select("customer_id", "status").toPandas()
@@ -74,3 +72,31 @@ def test_features_of_closed_loans_are_not_scored(spark, trained):
     assert "status" in LOAN_FEATURES.column_names
     closed = features.where(~F.col("status").isin(*OPEN_LOAN_STATUSES)).select("customer_id").distinct()
     assert closed.count() > 0  # the fixture does hold closed loans, so the filter is exercised
+
+
+def _commits(spark, lake) -> list[int]:
+    ident = storage.ref(SCORES_TABLE).identifier(lake)
+    return [int(r[0]) for r in spark.sql(f"SELECT snapshot_id FROM {ident}.snapshots ORDER BY committed_at").collect()]
+
+
+def test_a_run_is_one_commit_and_retrying_its_id_adds_nothing(spark, trained):
+    lake, _, _, _ = trained
+    day = NOW.replace(day=9)
+    run = run_batch_scoring(spark, lake, run_id="retry-me", now=day)
+    before = _commits(spark, lake)
+    assert before[-1] == run.snapshot_id and storage.current_snapshot_id(spark, lake, SCORES_TABLE) == run.snapshot_id
+    assert run.features_snapshot_id == storage.current_snapshot_id(spark, lake, "gold.loan_features")
+
+    again = run_batch_scoring(spark, lake, run_id="retry-me", now=day.replace(hour=11))  # e.g. a retried job
+    after = _commits(spark, lake)
+    assert len(after) <= len(before) + 1  # at most one commit (an insert of nothing may commit nothing)
+    rows = storage.read_table(spark, lake, SCORES_TABLE).where(F.col("scoring_run_id") == "retry-me")
+    assert rows.count() == run.customers == again.customers
+    scored_at = [r[0] for r in rows.select(F.unix_timestamp("scored_at")).distinct().collect()]
+    assert scored_at == [int(day.timestamp())]  # the first attempt's rows, not the retry's
+    # the run's partition only: no other day's files were rewritten
+    added = spark.sql(
+        f"SELECT summary['changed-partition-count'] FROM {storage.ref(SCORES_TABLE).identifier(lake)}.snapshots "
+        f"WHERE snapshot_id = {run.snapshot_id}"
+    ).collect()[0][0]
+    assert added == "1"

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from finlake.iceberg import EXTENSIONS, JARS
+
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "databricks" / "notebooks"
 NOTEBOOK = NOTEBOOKS / "train_default_model.py"
@@ -35,11 +37,13 @@ def test_source_format_header_cells_and_widgets_first():
 
 
 def test_notebook_runs_top_to_bottom_on_a_small_lake(spark, make_features, tmp_path):
+    from finlake import storage
     from finlake.lake import Lake
 
     lake = Lake.local(tmp_path / "lake")
     features, truth = make_features(400, 21)
-    features.write.parquet(lake.gold_table("loan_features"))
+    storage.replace_rows(spark, lake, "gold.loan_features", features)  # the notebook finds it in the catalog
+    snapshot = storage.current_snapshot_id(spark, lake, "gold.loan_features")
     os.makedirs(lake.generator)
     truth.to_csv(os.path.join(lake.generator, "loan_truth.csv"), index=False)
     report = tmp_path / "report.json"
@@ -53,6 +57,8 @@ def test_notebook_runs_top_to_bottom_on_a_small_lake(spark, make_features, tmp_p
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(report.read_text())
     assert 0.5 < figures["roc_auc"] <= 1 and "best_possible_roc_auc" in figures
+    assert figures["details"]["inputs"]["gold.loan_features"]["snapshot_id"] == snapshot
+    assert f"read gold.loan_features at snapshot {snapshot}" in done.stdout
     assert "calibration" in done.stdout or "decile" in done.stdout
     assert (tmp_path / "lake" / "_mlflow" / "mlflow.db").is_file()
 
@@ -66,4 +72,13 @@ def test_bundle_defines_training_and_scoring_jobs_on_existing_notebooks():
             notebook = REPO / "databricks" / task["notebook_task"]["notebook_path"]
             assert notebook.is_file(), notebook
             assert notebook.read_text().startswith("# Databricks notebook source\n")
-            assert task["libraries"] == [{"whl": "../dist/*.whl"}]
+            assert task["libraries"][0] == {"whl": "../dist/*.whl"}
+            # the Iceberg jars Glue 5.1 ships (the ones jvm/pom.xml fetches for local runs)
+            coordinates = {lib["maven"]["coordinates"] for lib in task["libraries"][1:]}
+            assert coordinates == {f"org.apache.iceberg:{jar.removesuffix('.jar').rsplit('-', 1)[0]}:1.10.0"
+                                   for jar in JARS if jar.startswith("iceberg-")}  # fmt: skip
+        cluster = job["job_clusters"][0]["new_cluster"]
+        assert (
+            cluster["spark_conf"]["spark.sql.catalog.finlake.catalog-impl"] == "org.apache.iceberg.aws.glue.GlueCatalog"
+        )
+        assert cluster["spark_conf"]["spark.sql.extensions"] == EXTENSIONS

@@ -79,7 +79,7 @@ def test_cli_without_gold_says_what_to_run(tmp_path, capsys):
     assert cli.main(["--lake", str(tmp_path), "train"]) == 1
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
-    assert "gold.loan_features not found" in err and "finlake silver-to-gold" in err
+    assert "gold.loan_features does not exist yet" in err and "finlake silver-to-gold" in err
 
 
 def test_configuring_one_lake_does_not_redirect_the_next(tmp_path, monkeypatch):

@@ -14,6 +14,7 @@ def main(args: argparse.Namespace) -> int:
     run = run_batch_scoring(local_session("finlake-score"), Lake.local(args.lake))
     print(
         f"scoring run {run.run_id}: {run.customers} customers scored by {run.model_name} "
-        f"version {run.model_version} into {run.table_path} (scored_date={run.scored_at:%Y-%m-%d})"
+        f"version {run.model_version} into {run.table} (scored_date={run.scored_at:%Y-%m-%d}, "
+        f"snapshot {run.snapshot_id}; features snapshot {run.features_snapshot_id})"
     )
     return 0

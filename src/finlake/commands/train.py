@@ -1,4 +1,5 @@
-"""`finlake train [--report FILE] [--repeated-cv RxK]`: the loan-default model from gold.loan_features."""
+"""`finlake train [--report FILE] [--repeated-cv RxK] [--as-of TIMESTAMP|SNAPSHOT_ID]`: the loan-default
+model from gold.loan_features (now, or as it was at an earlier snapshot)."""
 
 from __future__ import annotations
 
@@ -18,16 +19,20 @@ def parse_repeated_cv(text: str | None) -> tuple[int, int] | None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from finlake.asof import parse_as_of
     from finlake.ml.training import TrainingSettings, train_default_model, write_report
     from finlake.spark import local_session
 
     settings = TrainingSettings(repeated_cv=parse_repeated_cv(getattr(args, "repeated_cv", None)))
-    result = train_default_model(local_session("finlake-train"), Lake.local(args.lake), settings)
+    as_of = parse_as_of(args.as_of) if getattr(args, "as_of", None) else None
+    result = train_default_model(local_session("finlake-train"), Lake.local(args.lake), settings, as_of=as_of)
     m = result.metrics
     print(
         f"trained {result.model_name} version {result.model_version} (alias {settings.alias}) on "
         f"{result.report['split']['description']}"
     )
+    for name, read in result.report["inputs"].items():
+        print(f"read {name} at snapshot {read['snapshot_id']} (committed {read['committed_at']})")
     print(
         f"test loans {int(m['loans'])} ({int(m['defaults'])} defaults): ROC-AUC {m['roc_auc']:.3f}, "
         f"PR-AUC {m['pr_auc']:.3f}, KS {m['ks']:.3f}, Brier {m['brier']:.4f}, threshold {m['threshold']:.3f}"

@@ -1,5 +1,5 @@
 """Batch scoring: every open loan scored by the registered champion model, one row per customer
-appended to gold.customer_risk_scores as a new scoring run.
+added to gold.customer_risk_scores as a new scoring run (one Iceberg commit).
 
 Grain: one row per customer with an open loan (status in OPEN_LOAN_STATUSES) per scoring run; key
 (customer_id, scoring_run_id). A customer's probability is the highest over their open loans (the
@@ -7,12 +7,11 @@ riskiest loan drives the customer's band); exposure is the sum of their open pri
 loss = probability x exposure, as declared in the contract. Each run gets a new run id, so
 rerunning scoring adds a run (history) rather than overwriting: consumers take the latest
 scoring_run_id (or the latest scored_at) for "current" scores. Every row names the registered model
-and version that scored it.
+and version that scored it, and the run records which gold.loan_features snapshot it scored.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,18 +19,19 @@ from datetime import UTC, datetime
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from finlake import storage
 from finlake.contracts.bronze import OPEN_LOAN_STATUSES
 from finlake.contracts.gold import CUSTOMER_RISK_SCORES, LOAN_FEATURES, RISK_BANDS
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
 from finlake.ml import tracking
 from finlake.ml.calibration import PROBABILITY
-from finlake.ml.data import read_loan_features
+from finlake.ml.data import loan_features_snapshot, read_loan_features
 from finlake.ml.features import feature_columns, model_input
-from finlake.publish import publish_dataframe
 from finlake.runs import new_run_id
 
 EXPOSURE = "exposure"
+SCORES_TABLE = CUSTOMER_RISK_SCORES.qualified_name  # gold.customer_risk_scores
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,9 @@ class ScoringRun:
     model_version: str
     scored_at: datetime
     customers: int
-    table_path: str
+    table: str  # gold.customer_risk_scores
+    snapshot_id: int  # the table's snapshot right after this run's commit
+    features_snapshot_id: int  # the gold.loan_features snapshot that was scored
 
 
 def risk_band(probability: Column) -> Column:
@@ -96,28 +98,11 @@ def score_open_loans(features: DataFrame, model: object) -> DataFrame:
     return model.transform(prepared).select("customer_id", "loan_id", PROBABILITY, EXPOSURE)  # type: ignore[attr-defined]
 
 
-def _same_day_history(spark: SparkSession, table_path: str, scored_date: str) -> DataFrame | None:
-    """Earlier runs of the same day: that partition is rewritten whole, so they are carried along."""
-    partition = f"{table_path}/scored_date={scored_date}"
-    if not os.path.isdir(partition):
-        return None
-    earlier = spark.read.schema(CUSTOMER_RISK_SCORES.spark_schema(include_partitions=False)).parquet(partition)
-    return earlier.withColumn("scored_date", F.lit(scored_date)).select(*CUSTOMER_RISK_SCORES.column_names)
-
-
-def _publish_run(spark: SparkSession, scores: DataFrame, table_path: str, scored_date: str) -> None:
-    if "://" in table_path:
-        # Object stores (Databricks / Glue on S3): a run only adds files in its scored_date
-        # partition, and the job commit makes them visible together; nothing existing is rewritten.
-        scores.write.mode("append").partitionBy(*CUSTOMER_RISK_SCORES.partition_by).parquet(table_path)
-        return
-    earlier = _same_day_history(spark, table_path, scored_date)
-    publish_dataframe(
-        scores if earlier is None else earlier.unionByName(scores),
-        table_path,
-        partition_by=CUSTOMER_RISK_SCORES.partition_by,
-        only_changed_partitions=True,
-    )
+def _commit_run(spark: SparkSession, lake: Lake, scores: DataFrame, scored_date: str) -> None:
+    """Add the run to its scored_date partition in one commit: an insert-only MERGE on the run id,
+    checked against that partition only. Earlier runs (of that day too) stay as history; retrying a
+    run id that already committed adds nothing."""
+    storage.merge_insert_new(spark, lake, SCORES_TABLE, scores, key="scoring_run_id", partitions=[scored_date])
 
 
 def run_batch_scoring(
@@ -128,16 +113,17 @@ def run_batch_scoring(
     run_id: str | None = None,
     now: datetime | None = None,
 ) -> ScoringRun:
-    """Score open loans with `model_name@alias` and publish the new run into gold.customer_risk_scores.
+    """Score open loans with `model_name@alias` and commit the new run into gold.customer_risk_scores.
 
-    The table is published atomically (a new version; other days' partitions hard-linked, today's
-    partition = earlier runs of today + this run), so readers never see a half-written run."""
+    One Iceberg commit adds the run (readers see all of it or none of it). The features are read at
+    one snapshot, resolved first, so a Gold commit during scoring cannot mix two states."""
     tracking.configure(lake)
     model, version = tracking.load_model_by_alias(model_name, alias)
     run_id = run_id or new_run_id()
     scored_at = (now or datetime.now(UTC)).replace(microsecond=0)
+    features = loan_features_snapshot(spark, lake)
     scores = (
-        score_open_loans(read_loan_features(spark, lake), model)
+        score_open_loans(read_loan_features(spark, lake, snapshot_id=features.snapshot_id), model)
         .transform(customer_scores(model_name, version, run_id, scored_at))
         .cache()
     )
@@ -146,7 +132,8 @@ def run_batch_scoring(
         raise FinlakeError(
             f"{LOAN_FEATURES.qualified_name} has no open loans (status {', '.join(OPEN_LOAN_STATUSES)}): nothing to score"
         )
-    table_path = lake.gold_table(CUSTOMER_RISK_SCORES.name)
-    _publish_run(spark, scores, table_path, scored_at.strftime("%Y-%m-%d"))
+    _commit_run(spark, lake, scores, scored_at.strftime("%Y-%m-%d"))
     scores.unpersist()
-    return ScoringRun(run_id, model_name, version, scored_at, customers, table_path)
+    snapshot = storage.current_snapshot_id(spark, lake, SCORES_TABLE)
+    assert snapshot is not None  # the commit above made one
+    return ScoringRun(run_id, model_name, version, scored_at, customers, SCORES_TABLE, snapshot, features.snapshot_id)

@@ -16,12 +16,20 @@ import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from finlake.asof import AsOf, Snapshot
 from finlake.contracts.gold import LOAN_FEATURES
-from finlake.errors import FinlakeError
+from finlake.errors import FinlakeError, UsageError
 from finlake.lake import Lake
 from finlake.ml import artifact, evaluation, leakage, plots, tracking
 from finlake.ml.calibration import PROBABILITY
-from finlake.ml.data import OBSERVABLE_PROBABILITY, TRUE_PROBABILITY, read_loan_features, read_loan_truth, to_pandas
+from finlake.ml.data import (
+    OBSERVABLE_PROBABILITY,
+    TRUE_PROBABILITY,
+    loan_features_snapshot,
+    read_loan_features,
+    read_loan_truth,
+    to_pandas,
+)
 from finlake.ml.features import KEY, LABEL, LABEL_SOURCE, feature_columns, model_input
 from finlake.ml.fit import FittedModel, fit_model
 from finlake.ml.pipeline import ASSEMBLED, DEFAULT_ELASTIC_NET_GRID, DEFAULT_REG_GRID, ClassWeights
@@ -199,16 +207,39 @@ def _log_run(
         mlflow.log_artifacts(str(folder), artifact_path="evaluation")
 
 
+def _read_inputs(spark: SparkSession, lake: Lake, as_of: AsOf | None) -> tuple[DataFrame, dict[str, Snapshot]]:
+    """gold.loan_features read by an explicit snapshot id (the current one, or the one at `as_of`), so
+    the run can record exactly what it read and `--as-of <that id>` reads the same rows again."""
+    snapshot = loan_features_snapshot(spark, lake, as_of)
+    return read_loan_features(spark, lake, snapshot_id=snapshot.snapshot_id), {snapshot.table: snapshot}
+
+
+def input_params(snapshots: dict[str, Snapshot], as_of: AsOf | None) -> dict[str, str]:
+    """What the MLflow run records about its inputs: `gold.loan_features.snapshot_id` etc."""
+    params = {f"{name}.snapshot_id": str(s.snapshot_id) for name, s in snapshots.items()}
+    if snapshots:
+        params["as_of"] = str(as_of or AsOf())
+    return params
+
+
 def train_default_model(
-    spark: SparkSession, lake: Lake, settings: TrainingSettings | None = None, features: DataFrame | None = None
+    spark: SparkSession,
+    lake: Lake,
+    settings: TrainingSettings | None = None,
+    features: DataFrame | None = None,
+    as_of: AsOf | None = None,
 ) -> TrainingResult:
-    """Train, evaluate, log and register the loan-default model from gold.loan_features."""
+    """Train, evaluate, log and register the loan-default model from gold.loan_features (now, or at
+    `as_of`: a snapshot id or a point in time). `features` replaces the Gold read (nothing recorded)."""
     import mlflow
 
     settings = settings or TrainingSettings()
     clock = _Clock()
     where = LOAN_FEATURES.qualified_name
-    table = features if features is not None else read_loan_features(spark, lake)
+    snapshots: dict[str, Snapshot] = {}
+    if features is None:
+        features, snapshots = _read_inputs(spark, lake, as_of)
+    table = features
     numeric, categorical = feature_columns(table.columns)
     numeric = check_trainable(table, numeric, where)
     prepared = table.transform(model_input(numeric, categorical))
@@ -254,6 +285,10 @@ def train_default_model(
             "log_odds_shift": weights.log_odds_shift,
         },
         coefficients=coefficients.to_dict(orient="records"),
+        inputs={
+            name: {"snapshot_id": s.snapshot_id, "committed_at": s.committed_at.isoformat()}
+            for name, s in snapshots.items()
+        },
     )
     if settings.repeated_cv is not None:
         from finlake.ml.repeated_cv import repeated_cv_auc
@@ -278,6 +313,7 @@ def train_default_model(
                 "threshold_rule": "ks_point_on_train",
                 "numeric_features": ",".join(numeric),
                 "categorical_features": ",".join(categorical),
+                **input_params(snapshots, as_of),
             }
         )
         _log_run(report, on_test, coefficients, truth)
@@ -301,10 +337,25 @@ def train_default_model(
     return TrainingResult(run.info.run_id, settings.model_name, version, headline(report), report)
 
 
-def lake_for(lake_root: str, gold_root: str = "") -> Lake:
-    """The lake as the notebook sees it: a local root, optionally with Gold elsewhere (s3:// on AWS)."""
+def lake_for(
+    lake_root: str, silver_root: str = "", gold_root: str = "", database_prefix: str = "", kms_key_id: str = ""
+) -> Lake:
+    """The lake as the notebooks see it: a local root (tables in <lake>/_catalog/iceberg.db), or on
+    AWS the layer buckets whose Iceberg tables the Glue Data Catalog holds (`<prefix>_gold`, ...),
+    as the Glue jobs' --silver_root/--gold_root/--catalog_database_prefix/--lake_kms_key_id name them
+    (every file scoring writes is encrypted under that key). MLflow and the generator's truth file
+    stay under `lake_root` (on Databricks the workspace's MLflow is used)."""
     lake = Lake.local(lake_root)
-    return replace(lake, gold=gold_root.rstrip("/")) if gold_root else lake
+    if not (silver_root or gold_root or database_prefix):
+        return lake
+    if not (silver_root.startswith("s3://") and gold_root.startswith("s3://") and database_prefix):
+        raise UsageError(
+            "the Glue catalog needs silver_root and gold_root as s3:// URIs and a database_prefix "
+            f"(got {silver_root!r}, {gold_root!r}, {database_prefix!r}); leave all three empty for a local lake"
+        )
+    # silver_root is the Glue catalog's warehouse (finlake.iceberg picks Glue for an s3:// lake).
+    roots = {"silver": silver_root.rstrip("/"), "gold": gold_root.rstrip("/")}
+    return replace(lake, **roots, database_prefix=database_prefix, kms_key_id=kms_key_id)
 
 
 def write_report(result: TrainingResult, path: str) -> None:
