@@ -12,6 +12,7 @@ from finlake.gold.job import GoldParams, run_silver_to_gold
 # Every argument Terraform must pass (the Terraform contract test reads this list).
 # catalog_database_prefix: on AWS "finlake_dev": the Iceberg tables live in the Glue databases
 # finlake_dev_silver, finlake_dev_gold, ... (src/finlake/iceberg.py); "" locally (plain layer names).
+# lake_kms_key_id: the lake key's ARN; every Iceberg file is written SSE-KMS under it ("" locally).
 REQUIRED_ARGS = [
     "JOB_NAME",
     "silver_root",
@@ -21,6 +22,7 @@ REQUIRED_ARGS = [
     "large_cash_threshold",
     "structuring_window_days",
     "catalog_database_prefix",
+    "lake_kms_key_id",
 ]
 
 if __name__ == "__main__":

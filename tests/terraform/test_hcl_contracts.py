@@ -11,7 +11,7 @@ import hcl2
 import pytest
 import yaml
 
-from finlake.contracts import ENTITIES, GOLD_TABLES, SILVER_TABLES
+from finlake.contracts import ENTITIES
 from finlake.glue_runtime import LAKE_ARGUMENTS
 from finlake.lake import Lake
 
@@ -39,6 +39,9 @@ GLUE_SPECIAL_PARAMETERS = {
     "--enable-auto-scaling",
     "--enable-glue-datacatalog",
     "--enable-job-insights",
+    # Glue's native data lake frameworks: the Iceberg jars, and Spark settings fixed at session start.
+    "--datalake-formats",
+    "--conf",
 }
 
 # Argument -> (bucket key in data_lake's bucket_names, prefix inside it): brief item 7's layout.
@@ -172,75 +175,47 @@ def test_wheel_is_uploaded_and_installed_by_the_jobs(glue_jobs):
 
 # --- crawlers ------------------------------------------------------------------------------------
 
-LAYER_TABLES = {
-    "bronze": set(ENTITIES),
-    # customer_pii is written to its own bucket (silver_restricted), never under the silver root.
-    "silver": {t.name for t in SILVER_TABLES.values() if not t.restricted},
-    "gold": {t.name for t in GOLD_TABLES.values()},
-}
+# Only Bronze is crawled: Silver, Gold and the quarantine are Iceberg tables the jobs' commits register.
+BRONZE_TABLES = set(ENTITIES)
 
 
-def written_paths(layer: str) -> set[str]:
-    """Folders, relative to the layer's root, that the jobs write (through the same Lake helpers)."""
+def bronze_paths() -> set[str]:
+    """Folders, relative to the Bronze root, that deliveries land in (through the same Lake helper)."""
     lake = Lake.local("/lake")
-    if layer == "bronze":
-        return {Path(lake.bronze_entity(e)).relative_to(lake.bronze).as_posix() + "/" for e in LAYER_TABLES[layer]}
-    if layer == "silver":
-        return {Path(lake.silver_table(t)).relative_to(lake.silver).as_posix() + "/" for t in LAYER_TABLES[layer]}
-    return {Path(lake.gold_table(t)).relative_to(lake.gold).as_posix() + "/" for t in LAYER_TABLES[layer]}
+    return {Path(lake.bronze_entity(e)).relative_to(lake.bronze).as_posix() + "/" for e in BRONZE_TABLES}
 
 
 CRAWLER_FILES = sorted((REPO / "crawlers").glob("*.yaml"))
+BRONZE_CRAWLERS = [f for f in CRAWLER_FILES if yaml.safe_load(f.read_text()).get("layer") == "bronze"]
 
 
-def test_there_is_a_crawler_per_layer():
-    layers = {yaml.safe_load(f.read_text())["layer"] for f in CRAWLER_FILES}
-    assert layers == {"bronze", "silver", "gold"}
+def test_there_is_a_bronze_crawler():
+    assert [f.name for f in BRONZE_CRAWLERS] == ["bronze.yaml"]
 
 
-@pytest.mark.parametrize("definition", CRAWLER_FILES, ids=lambda p: p.name)
-def test_every_crawler_target_is_a_path_or_table_the_jobs_write(definition):
+@pytest.mark.parametrize("definition", BRONZE_CRAWLERS, ids=lambda p: p.name)
+def test_every_bronze_crawler_target_is_a_folder_deliveries_land_in(definition):
     crawler = yaml.safe_load(definition.read_text())
     targets = [t["path"] for t in crawler.get("targets", [])]
-    tables = [t["table"] for t in crawler.get("catalog_targets", [])]
-    assert bool(targets) != bool(tables), f"{definition.name} needs S3 targets or catalog targets (one kind)"
-    unknown = set(targets) - written_paths(crawler["layer"])
-    assert not unknown, f"{definition.name}: {sorted(unknown)} are not written by any job"
-    assert set(tables) <= LAYER_TABLES[crawler["layer"]], f"{definition.name}: tables no job publishes"
+    assert targets, f"{definition.name} needs S3 targets"
+    assert set(targets) == bronze_paths(), f"{definition.name}: targets {sorted(targets)}"
 
 
-def catalog_target_tables(layer: str) -> set[str]:
-    crawler = yaml.safe_load((REPO / "crawlers" / f"{layer}.yaml").read_text())
-    return {t["table"] for t in crawler.get("catalog_targets", [])}
-
-
-@pytest.mark.parametrize(
-    ("layer", "job", "sid"),
-    [("silver", "bronze_to_silver", "RepointSilverTables"), ("gold", "silver_to_gold", "RepointGoldTables")],
-)
-def test_jobs_publish_and_may_repoint_exactly_the_crawled_catalog_tables(glue_jobs, layer, job, sid):
-    """The job registers and repoints its tables (src/finlake/publish_s3.py); the crawler re-crawls them."""
-    assert catalog_target_tables(layer) == LAYER_TABLES[layer]
-    statement = next(
-        st for st in blocks_of(glue_jobs, "data", "aws_iam_policy_document")[job]["statement"] if st.get("sid") == sid
-    )
-    prefix = f'${{local.glue_arn}}:table/${{var.database_names["{layer}"]}}/'
-    granted = {r.removeprefix(prefix) for r in statement["resources"] if r.startswith(prefix)}
-    assert granted == LAYER_TABLES[layer]
-    assert f'${{local.glue_arn}}:database/${{var.database_names["{layer}"]}}' in statement["resources"]
-    assert "${local.glue_arn}:catalog" in statement["resources"]
-
-
-def test_delete_is_confined_to_table_versions_and_never_bronze(glue_jobs):
+def test_delete_is_confined_to_iceberg_table_files_and_run_prefixes_never_bronze(glue_jobs):
     for document in blocks_of(glue_jobs, "data", "aws_iam_policy_document").values():
         for statement in document.get("statement", []):
             if statement.get("effect", "Allow") != "Allow" or "s3:DeleteObject" not in statement["actions"]:
                 continue
-            for resource in statement["resources"]:
-                assert '["bronze"]' not in resource
-                assert resource.endswith(("/_versions/*", "/_runs/*", "/_state/*", "/_tmp/*", "/_spark-logs/*")), (
-                    resource
+            resources = statement["resources"]
+            if isinstance(resources, str):  # the tables' data/ and metadata/ objects (test_iceberg_aws resolves them)
+                assert re.fullmatch(
+                    r'\$\{(concat\()?(module\.iceberg_tables\.object_arns\["\w+"\](, )?)+\)?\}', resources
                 )
+                assert "bronze" not in resources
+                continue
+            for resource in resources:
+                assert '["bronze"]' not in resource
+                assert resource.endswith(("/_runs/*", "/_state/*", "/_tmp/*", "/_spark-logs/*")), resource
 
 
 @pytest.mark.parametrize("definition", CRAWLER_FILES, ids=lambda p: p.name)
@@ -253,11 +228,9 @@ def test_crawler_schema_change_policy_never_deletes(definition):
 def test_crawler_targets_resolve_inside_the_layer_bucket_and_database():
     crawler = blocks_of(parse_dir(TERRAFORM / "modules/crawlers"), "resource", "aws_glue_crawler")["this"]
     dynamic = {name: body for block in crawler["dynamic"] for name, body in block.items()}
+    assert set(dynamic) == {"s3_target"}, "the Bronze crawler has S3 targets only"
     target = dynamic["s3_target"]["content"][0]
     assert target["path"] == "s3://${local.layer_bucket[each.value.layer]}/${s3_target.value.path}"
-    catalog = dynamic["catalog_target"]["content"][0]
-    assert catalog["database_name"] == "${var.database_names[each.value.layer]}"
-    assert catalog["tables"] == "${[for target in catalog_target.value : target.table]}"
     assert crawler["database_name"] == "${var.database_names[each.value.layer]}"
 
 
@@ -355,8 +328,16 @@ def test_no_statement_grants_wildcard_resources_on_data(where, statement, key_po
         # A trust policy: it names who may assume the role, not what the role may touch.
         assert statement.get("principals") and set(statement["actions"]) <= {"sts:AssumeRole"}, where
         return
-    assert isinstance(statement["resources"], list), f"{where}: resources must be a literal list to be checked"
-    for resource in statement.get("resources", []):
+    resources = statement["resources"]
+    if isinstance(resources, str):
+        # Only the Iceberg tables' exact ARNs, from modules/iceberg_tables (evaluated and checked by
+        # test_iceberg_aws); anything else must be a literal list to be checked here.
+        term = r'module\.iceberg_tables\.(glue_resources|object_arns)\["\w+"\]'
+        assert re.fullmatch(rf"\$\{{(concat\({term}(, {term})*\)|{term})\}}", resources), (
+            f"{where}: resources must be a literal list or Iceberg table ARNs"
+        )
+        return
+    for resource in resources:
         if resource == "*":
             assert set(statement["actions"]) <= NO_RESOURCE_LEVEL_ACTIONS, (
                 f"{where}: '*' resource for {statement['actions']}"
@@ -396,6 +377,8 @@ DOCUMENTED_MODULES = [
     "glue_workflow",
     "athena",
     "platform",
+    "iceberg_tables",
+    "table_optimizers",
 ]
 
 

@@ -42,3 +42,8 @@ output "alert_topic_arn" {
   description = "SNS topic of the high-risk alerts (null when alerting is disabled)."
   value       = module.platform.alert_topic_arn
 }
+
+output "bronze_purge_after_days" {
+  description = "Days after it landed by which a Bronze delivery is gone for good (retention + noncurrent-version window)."
+  value       = module.platform.bronze_purge_after_days
+}

@@ -54,6 +54,12 @@ variable "enable_quicksight_datasets" {
   default     = false
 }
 
+variable "enable_table_optimizers" {
+  description = "Create the Glue table optimizers on every Iceberg table: set true after the first pipeline run has created the tables."
+  type        = bool
+  default     = false
+}
+
 variable "risk_team_group_name" {
   description = "QuickSight group granted the risk dashboard."
   type        = string

@@ -7,14 +7,17 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   region     = data.aws_region.current.region
 
-  # One crawler per crawlers/<name>.yaml (shape: brief item 6; owner: catalog engineer).
-  definitions = {
+  # One crawler per crawlers/<name>.yaml of the Bronze layer (owner: catalog engineer). Silver, Gold
+  # and the quarantine are Iceberg tables: each job commit registers them in the Glue Data Catalog
+  # itself, so a definition of another layer is not deployed.
+  all_definitions = {
     for f in fileset(var.crawlers_dir, "*.yaml") :
     trimsuffix(f, ".yaml") => yamldecode(file("${var.crawlers_dir}/${f}"))
   }
+  definitions = { for name, d in local.all_definitions : name => d if try(d.layer, "") == "bronze" }
 
   # The layer's root is its bucket: target paths in the YAML are relative to it.
-  layer_bucket     = { for layer in ["bronze", "silver", "gold"] : layer => var.bucket_names[layer] }
+  layer_bucket     = { bronze = var.bucket_names["bronze"] }
   layer_bucket_arn = { for layer, name in local.layer_bucket : layer => "arn:${local.partition}:s3:::${name}" }
   role_name        = "${var.name_prefix}-glue-crawler"
   glue_arn         = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
@@ -57,22 +60,12 @@ resource "aws_glue_crawler" "this" {
     },
   ))
 
-  # Bronze: S3 path targets. Silver and Gold: catalog targets, because their jobs own the table
-  # locations (new versions under _versions/, tables repointed by the job: src/finlake/publish_s3.py),
-  # so the crawler re-crawls the tables the jobs registered instead of looking for folders.
+  # S3 path targets: one per Bronze entity folder.
   dynamic "s3_target" {
     for_each = try(each.value.targets, [])
     content {
       path       = "s3://${local.layer_bucket[each.value.layer]}/${s3_target.value.path}"
       exclusions = try(s3_target.value.exclusions, [])
-    }
-  }
-
-  dynamic "catalog_target" {
-    for_each = length(try(each.value.catalog_targets, [])) > 0 ? [each.value.catalog_targets] : []
-    content {
-      database_name = var.database_names[each.value.layer]
-      tables        = [for target in catalog_target.value : target.table]
     }
   }
 
@@ -90,22 +83,13 @@ resource "aws_glue_crawler" "this" {
 
   lifecycle {
     precondition {
-      condition     = contains(["bronze", "silver", "gold"], each.value.layer)
-      error_message = "crawlers/${each.key}.yaml: layer must be bronze, silver or gold."
-    }
-    precondition {
       # A crawler must never drop tables: a missing folder is logged or marked deprecated instead.
       condition     = contains(["LOG", "DEPRECATE_IN_DATABASE"], each.value.schema_change_policy.delete_behavior)
       error_message = "crawlers/${each.key}.yaml: schema_change_policy.delete_behavior must be LOG or DEPRECATE_IN_DATABASE."
     }
     precondition {
-      condition     = (length(try(each.value.targets, [])) > 0) != (length(try(each.value.catalog_targets, [])) > 0)
-      error_message = "crawlers/${each.key}.yaml: give either targets (S3 paths) or catalog_targets (tables), not both or neither."
-    }
-    precondition {
-      # Glue accepts only LOG deletes for catalog targets (DEPRECATE_IN_DATABASE is not supported).
-      condition     = length(try(each.value.catalog_targets, [])) == 0 || each.value.schema_change_policy.delete_behavior == "LOG"
-      error_message = "crawlers/${each.key}.yaml: catalog_targets require schema_change_policy.delete_behavior LOG."
+      condition     = length(try(each.value.targets, [])) > 0
+      error_message = "crawlers/${each.key}.yaml: a Bronze crawler needs S3 targets (one per entity folder)."
     }
     precondition {
       condition     = contains(["LOG", "UPDATE_IN_DATABASE"], each.value.schema_change_policy.update_behavior)
@@ -126,7 +110,7 @@ resource "aws_cloudwatch_log_group" "crawler" {
   kms_key_id        = var.kms_key_arn
 }
 
-# --- IAM: one role for the crawlers; read the three layer buckets, maintain the three databases ----
+# --- IAM: one role for the crawler; read the Bronze bucket, maintain the Bronze database -------------
 
 data "aws_iam_policy_document" "assume_glue" {
   statement {
@@ -162,18 +146,14 @@ data "aws_iam_policy_document" "crawler" {
     sid       = "ListLayerBuckets"
     effect    = "Allow"
     actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = [local.layer_bucket_arn["bronze"], local.layer_bucket_arn["silver"], local.layer_bucket_arn["gold"]]
+    resources = [local.layer_bucket_arn["bronze"]]
   }
 
   statement {
-    sid     = "ReadLayerObjects"
-    effect  = "Allow"
-    actions = ["s3:GetObject"]
-    resources = [
-      "${local.layer_bucket_arn["bronze"]}/*",
-      "${local.layer_bucket_arn["silver"]}/*",
-      "${local.layer_bucket_arn["gold"]}/*",
-    ]
+    sid       = "ReadLayerObjects"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.layer_bucket_arn["bronze"]}/*"]
   }
 
   statement {
@@ -197,11 +177,7 @@ data "aws_iam_policy_document" "crawler" {
     resources = [
       "${local.glue_arn}:catalog",
       "${local.glue_arn}:database/${var.database_names["bronze"]}",
-      "${local.glue_arn}:database/${var.database_names["silver"]}",
-      "${local.glue_arn}:database/${var.database_names["gold"]}",
       "${local.glue_arn}:table/${var.database_names["bronze"]}/*",
-      "${local.glue_arn}:table/${var.database_names["silver"]}/*",
-      "${local.glue_arn}:table/${var.database_names["gold"]}/*",
     ]
   }
 

@@ -1,5 +1,5 @@
 output "crawler_names" {
-  description = "Crawler name per definition file (bronze, silver, gold)."
+  description = "Crawler name per deployed definition file (Bronze only: the Iceberg layers need no crawler)."
   value       = { for name, c in aws_glue_crawler.this : name => c.name }
 }
 

@@ -9,32 +9,32 @@ variable "name_prefix" {
 }
 
 variable "crawlers_dir" {
-  description = "Directory of crawler definitions, one <name>.yaml per crawler (the repository's crawlers/)."
+  description = "Directory of crawler definitions, one <name>.yaml per crawler (the repository's crawlers/); only layer: bronze definitions are deployed."
   type        = string
 
   validation {
-    condition     = length(fileset(var.crawlers_dir, "*.yaml")) > 0
-    error_message = "crawlers_dir holds no *.yaml crawler definitions (point it at the repository's crawlers/)."
+    condition     = fileexists("${var.crawlers_dir}/bronze.yaml")
+    error_message = "crawlers_dir holds no bronze.yaml crawler definition (point it at the repository's crawlers/)."
   }
 }
 
 variable "bucket_names" {
-  description = "Bucket name per layer, as output by the data_lake module (needs bronze, silver, gold)."
+  description = "Bucket name per layer, as output by the data_lake module (needs bronze)."
   type        = map(string)
 
   validation {
-    condition     = length(setsubtract(["bronze", "silver", "gold"], keys(var.bucket_names))) == 0
-    error_message = "bucket_names must name the bronze, silver and gold buckets."
+    condition     = contains(keys(var.bucket_names), "bronze")
+    error_message = "bucket_names must name the bronze bucket."
   }
 }
 
 variable "database_names" {
-  description = "Glue database name per layer (bronze, silver, gold), as output by the glue_catalog module."
+  description = "Glue database name per layer, as output by the glue_catalog module (needs bronze)."
   type        = map(string)
 
   validation {
-    condition     = length(setsubtract(["bronze", "silver", "gold"], keys(var.database_names))) == 0
-    error_message = "database_names must name the bronze, silver and gold databases."
+    condition     = contains(keys(var.database_names), "bronze")
+    error_message = "database_names must name the bronze database."
   }
 }
 

@@ -14,19 +14,26 @@ locals {
   # Layer -> bucket settings. Keys are the layer names used by the Glue job arguments (brief item 7).
   buckets = {
     bronze = merge(local.housekeeping, {
-      # Bronze is the system of record: it moves to cheaper storage as it ages and is never deleted or
-      # rewritten by the pipeline: every Glue role is named "<name_prefix>-glue-*" and denied that here.
+      # Bronze is the record of what was delivered: it moves to cheaper storage as it ages, is never
+      # deleted or rewritten by the pipeline (every Glue role is named "<name_prefix>-glue-*" and denied
+      # that here) and expires after its retention period, a delivery at a time. S3 rejects a rule
+      # whose expiration is not later than its transitions, so a transition the retention makes moot is left out.
       transitions = [
-        { days = var.bronze_ia_after_days, storage_class = "STANDARD_IA" },
-        { days = var.bronze_glacier_ir_after_days, storage_class = "GLACIER_IR" },
+        for t in [
+          { days = var.bronze_ia_after_days, storage_class = "STANDARD_IA" },
+          { days = var.bronze_glacier_ir_after_days, storage_class = "GLACIER_IR" },
+        ] : t if t.days < var.bronze_retention_days
       ]
+      expiration_days                    = var.bronze_retention_days
       noncurrent_version_expiration_days = var.bronze_noncurrent_version_expiration_days
       immutable_for_principal_arns       = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${var.name_prefix}-glue-*"]
     })
-    silver            = local.housekeeping
-    silver-restricted = local.housekeeping
-    gold              = local.housekeeping
-    quarantine        = local.housekeeping
+    silver = local.housekeeping
+    gold   = local.housekeeping
+    # The two buckets holding direct identifiers: files an erasure deleted (finlake erase-customer)
+    # survive as noncurrent versions only this long.
+    silver-restricted = merge(local.housekeeping, { noncurrent_version_expiration_days = var.pii_noncurrent_version_expiration_days })
+    quarantine        = merge(local.housekeeping, { noncurrent_version_expiration_days = var.pii_noncurrent_version_expiration_days })
     artifacts         = local.housekeeping
     athena-results = merge(local.housekeeping, {
       expiration_days = var.athena_results_expiration_days

@@ -12,3 +12,8 @@ output "access_log_bucket_name" {
   description = "Name of the S3 server access log bucket."
   value       = module.access_logs.name
 }
+
+output "bronze_purge_after_days" {
+  description = "Days after it landed by which a Bronze object is gone for good: the retention, then the noncurrent-version window of the delete marker S3 puts on a versioned bucket."
+  value       = var.bronze_retention_days + var.bronze_noncurrent_version_expiration_days
+}

@@ -57,8 +57,30 @@ variable "bronze_noncurrent_version_expiration_days" {
   }
 }
 
+variable "bronze_retention_days" {
+  description = "Days a Bronze delivery is kept: S3 expires each object this long after it landed (a customer's raw rows leave Bronze when their deliveries age out; see the README on erasure)."
+  type        = number
+  default     = 2557 # 7 years
+
+  validation {
+    condition     = var.bronze_retention_days >= 30 && floor(var.bronze_retention_days) == var.bronze_retention_days
+    error_message = "bronze_retention_days must be a whole number of days, at least 30 (the incremental job must read a delivery before it expires)."
+  }
+}
+
+variable "pii_noncurrent_version_expiration_days" {
+  description = "Days a deleted or replaced object version is kept in the silver-restricted and quarantine buckets, which hold direct identifiers: bounds how long an erased customer's data survives in S3 versioning."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.pii_noncurrent_version_expiration_days >= 1 && var.pii_noncurrent_version_expiration_days <= 30
+    error_message = "pii_noncurrent_version_expiration_days must be between 1 and 30 (an erasure must be complete within GDPR's one month)."
+  }
+}
+
 variable "noncurrent_version_expiration_days" {
-  description = "Days a replaced object version is kept in the other lake buckets (Silver/Gold republish often)."
+  description = "Days a replaced object version is kept in the other lake buckets (silver, gold, artifacts, athena-results)."
   type        = number
   default     = 30
 

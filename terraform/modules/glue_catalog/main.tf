@@ -1,14 +1,23 @@
 locals {
   # Glue database names cannot contain hyphens: finlake-dev -> finlake_dev_<layer>.
   database_prefix = replace(var.name_prefix, "-", "_")
-  layers          = toset(["bronze", "silver", "gold"])
+
+  # Bronze's tables are registered by its crawler; the other four are Iceberg namespaces whose tables
+  # the Glue jobs create on their first run (CREATE TABLE IF NOT EXISTS) and register with every commit.
+  layers = {
+    bronze            = "raw CSV deliveries; tables registered by the Bronze crawler"
+    silver            = "Iceberg tables created and committed by the Bronze -> Silver job"
+    silver_restricted = "Iceberg table of direct identifiers (customer_pii), committed by the Bronze -> Silver job"
+    quarantine        = "Iceberg tables of rejected rows, committed by the Bronze -> Silver job"
+    gold              = "Iceberg tables created and committed by the Silver -> Gold job (customer_risk_scores: scoring)"
+  }
 }
 
 resource "aws_glue_catalog_database" "this" {
   for_each = local.layers
 
   name        = "${local.database_prefix}_${each.key}"
-  description = "finlake ${each.key} layer (${var.name_prefix}); tables are registered by the ${each.key} crawler."
+  description = "finlake ${replace(each.key, "_", " ")} layer (${var.name_prefix}): ${each.value}."
 }
 
 # Account-and-region-wide setting: manage it from exactly one root module per account.

@@ -1,5 +1,13 @@
 # One role per job. Each may touch exactly the buckets and prefixes its script reads and writes,
 # and the lake's key. Bronze is read-only for both and explicitly denied delete and overwrite.
+#
+# Iceberg on the Glue Data Catalog (GlueCatalog + S3FileIO): a table is read with glue:GetTable (the
+# current metadata.json location), then its metadata/ and data/ files; a commit writes new files
+# under data/ and metadata/ and swaps the metadata location with glue:UpdateTable (optimistic lock on
+# the table version); the first run creates each table (glue:CreateTable) in the database Terraform
+# made (CREATE NAMESPACE IF NOT EXISTS only reads it: glue:GetDatabase). DeleteObject: a failed
+# commit removes its own files and each commit drops metadata files beyond the kept history
+# (write.metadata.delete-after-commit). No job drops a table or a database: no glue:Delete*.
 
 data "aws_iam_policy_document" "assume_glue" {
   statement {
@@ -138,15 +146,10 @@ data "aws_iam_policy_document" "bronze_to_silver" {
   source_policy_documents = [data.aws_iam_policy_document.job_common.json]
 
   statement {
-    sid     = "ListLayerBuckets"
-    effect  = "Allow"
-    actions = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
-    resources = [
-      local.bucket_arn["bronze"],
-      local.bucket_arn["silver"],
-      local.bucket_arn["silver-restricted"],
-      local.bucket_arn["quarantine"],
-    ]
+    sid       = "ListBronze"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket_arn["bronze"]]
   }
 
   statement {
@@ -157,132 +160,82 @@ data "aws_iam_policy_document" "bronze_to_silver" {
   }
 
   statement {
-    # Current versions are found through <table>/_CURRENT, then read under _versions/.
-    sid     = "ReadSilverAndQuarantine"
+    sid     = "ListTheSilverTables"
     effect  = "Allow"
-    actions = ["s3:GetObject"]
+    actions = ["s3:ListBucket"]
     resources = [
-      "${local.bucket_arn["silver"]}/*",
-      "${local.bucket_arn["silver-restricted"]}/*",
-      "${local.bucket_arn["quarantine"]}/*",
+      module.iceberg_tables.bucket_arns["silver"],
+      module.iceberg_tables.bucket_arns["silver_restricted"],
+      module.iceberg_tables.bucket_arns["quarantine"],
     ]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = concat(module.iceberg_tables.list_prefixes["silver"], module.iceberg_tables.list_prefixes["silver_restricted"], module.iceberg_tables.list_prefixes["quarantine"])
+    }
   }
 
   statement {
-    # A publish writes a new version under _versions/ and deletes versions nothing points at any more
-    # (src/finlake/publish_s3.py): delete is confined to _versions/, the only place data is written.
-    sid     = "WriteTableVersions"
-    effect  = "Allow"
-    actions = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
-    resources = [
-      "${local.bucket_arn["silver"]}/_versions/*",
-      "${local.bucket_arn["silver-restricted"]}/_versions/*",
-      "${local.bucket_arn["quarantine"]}/_versions/*",
-    ]
+    # The files of silver.*, silver_restricted.customer_pii and quarantine.*: <table>/data/ and <table>/metadata/.
+    sid       = "ReadAndWriteTheSilverTableFiles"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+    resources = concat(module.iceberg_tables.object_arns["silver"], module.iceberg_tables.object_arns["silver_restricted"], module.iceberg_tables.object_arns["quarantine"])
   }
 
   statement {
-    # The pointer each publish writes last (one PUT replaces it; never deleted).
-    sid     = "WriteCurrentPointers"
-    effect  = "Allow"
-    actions = ["s3:PutObject"]
-    resources = [
-      "${local.bucket_arn["silver"]}/*/_CURRENT",
-      "${local.bucket_arn["silver-restricted"]}/*/_CURRENT",
-      "${local.bucket_arn["quarantine"]}/*/_CURRENT",
-    ]
-  }
-
-  statement {
-    # Repoint the Silver tables at each new version: exactly the Glue calls src/finlake/publish_s3.py
-    # makes (GetTable/GetPartitions to see where they point, CreateTable on the first publish, batch
-    # partition calls for rewritten partitions, BatchDeletePartition when a full rewrite drops one).
-    # Table calls are authorised on catalog, database and table together. The tables are the ones
-    # the job publishes and crawlers/silver.yaml lists (tests/terraform checks the three agree).
-    sid    = "RepointSilverTables"
-    effect = "Allow"
-    actions = [
-      "glue:GetTable",
-      "glue:CreateTable",
-      "glue:UpdateTable",
-      "glue:GetPartitions",
-      "glue:BatchCreatePartition",
-      "glue:BatchUpdatePartition",
-      "glue:BatchDeletePartition",
-    ]
-    resources = [
-      "${local.glue_arn}:catalog",
-      "${local.glue_arn}:database/${var.database_names["silver"]}",
-      "${local.glue_arn}:table/${var.database_names["silver"]}/customers",
-      "${local.glue_arn}:table/${var.database_names["silver"]}/accounts",
-      "${local.glue_arn}:table/${var.database_names["silver"]}/loans",
-      "${local.glue_arn}:table/${var.database_names["silver"]}/transactions",
-    ]
+    # Table calls are authorised on catalog, database and table together (modules/iceberg_tables).
+    sid       = "CommitTheSilverTables"
+    effect    = "Allow"
+    actions   = ["glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable"]
+    resources = concat(module.iceberg_tables.glue_resources["silver"], module.iceberg_tables.glue_resources["silver_restricted"], module.iceberg_tables.glue_resources["quarantine"])
   }
 }
 
 data "aws_iam_policy_document" "silver_to_gold" {
   source_policy_documents = [data.aws_iam_policy_document.job_common.json]
 
-  # No access to silver-restricted: Gold carries no direct identifiers, so its job never sees them.
+  # No access to silver_restricted or the quarantine: Gold carries no direct identifiers, so its job
+  # never sees them. Silver is read at the snapshots the Silver run recorded; only Gold is written.
   statement {
-    sid       = "ListLayerBuckets"
+    sid       = "ListTheSilverAndGoldTables"
     effect    = "Allow"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"]
-    resources = [local.bucket_arn["silver"], local.bucket_arn["gold"]]
+    actions   = ["s3:ListBucket"]
+    resources = [module.iceberg_tables.bucket_arns["silver"], module.iceberg_tables.bucket_arns["gold"]]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = concat(module.iceberg_tables.list_prefixes["silver"], module.iceberg_tables.list_prefixes["gold"])
+    }
   }
 
   statement {
-    sid       = "ReadSilver"
+    sid       = "ReadTheSilverTableFiles"
     effect    = "Allow"
     actions   = ["s3:GetObject"]
-    resources = ["${local.bucket_arn["silver"]}/*"]
+    resources = module.iceberg_tables.object_arns["silver"]
   }
 
   statement {
-    sid       = "ReadGold"
+    sid       = "ReadTheSilverTables"
     effect    = "Allow"
-    actions   = ["s3:GetObject"]
-    resources = ["${local.bucket_arn["gold"]}/*"]
+    actions   = ["glue:GetDatabase", "glue:GetTable"]
+    resources = module.iceberg_tables.glue_resources["silver"]
   }
 
   statement {
-    # As for Silver: new versions under _versions/, deletes confined there.
-    sid       = "WriteTableVersions"
+    # Write-audit-publish: audit branches, fast-forward of main and branch drops are commits too.
+    sid       = "ReadAndWriteTheGoldTableFiles"
     effect    = "Allow"
-    actions   = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
-    resources = ["${local.bucket_arn["gold"]}/_versions/*"]
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+    resources = module.iceberg_tables.object_arns["gold"]
   }
 
   statement {
-    sid       = "WriteCurrentPointers"
+    # customer_risk_scores is created empty here on the first run; scoring commits to it afterwards.
+    sid       = "CommitTheGoldTables"
     effect    = "Allow"
-    actions   = ["s3:PutObject"]
-    resources = ["${local.bucket_arn["gold"]}/*/_CURRENT"]
-  }
-
-  statement {
-    # As for Silver; the tables are the ones the job publishes and crawlers/gold.yaml lists.
-    sid    = "RepointGoldTables"
-    effect = "Allow"
-    actions = [
-      "glue:GetTable",
-      "glue:CreateTable",
-      "glue:UpdateTable",
-      "glue:GetPartitions",
-      "glue:BatchCreatePartition",
-      "glue:BatchUpdatePartition",
-      "glue:BatchDeletePartition",
-    ]
-    resources = [
-      "${local.glue_arn}:catalog",
-      "${local.glue_arn}:database/${var.database_names["gold"]}",
-      "${local.glue_arn}:table/${var.database_names["gold"]}/customer_loan_summary",
-      "${local.glue_arn}:table/${var.database_names["gold"]}/loan_features",
-      "${local.glue_arn}:table/${var.database_names["gold"]}/account_monthly_activity",
-      "${local.glue_arn}:table/${var.database_names["gold"]}/compliance_cash_alerts",
-      "${local.glue_arn}:table/${var.database_names["gold"]}/product_recommendations",
-      "${local.glue_arn}:table/${var.database_names["gold"]}/customer_risk_scores",
-    ]
+    actions   = ["glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable"]
+    resources = module.iceberg_tables.glue_resources["gold"]
   }
 }

@@ -26,9 +26,25 @@ locals {
     "${pair[0]}/${pair[1]}" => "${local.log_group_prefix[pair[0]]}/${pair[1]}"
   }
 
-  # The jobs publish on S3 by repointing the Glue catalog (src/finlake/publish_s3.py): Silver tables
-  # in <prefix>_silver, Gold tables in <prefix>_gold. The variable's validation guarantees the shape.
-  catalog_database_prefix = trimsuffix(var.database_names["silver"], "_silver")
+  # The Iceberg tables are catalogued in the Glue databases <prefix>_silver, _silver_restricted,
+  # _quarantine and _gold (src/finlake/iceberg.py namespace).
+  catalog_database_prefix = var.database_prefix
+
+  # Glue 5.1's own Iceberg 1.10 (--datalake-formats iceberg) and the `finlake` Spark catalog on the Glue
+  # Data Catalog: the properties src/finlake/iceberg.py catalog_properties gives an S3 lake (warehouse =
+  # the Silver root, every file SSE-KMS under the lake key, which the bucket policies demand). The
+  # extensions (MERGE INTO, branches, CALL) must be set before the session starts, hence --conf.
+  iceberg_spark_conf = {
+    "spark.sql.extensions"                   = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
+    "spark.sql.catalog.finlake"              = "org.apache.iceberg.spark.SparkCatalog"
+    "spark.sql.catalog.finlake.catalog-impl" = "org.apache.iceberg.aws.glue.GlueCatalog"
+    "spark.sql.catalog.finlake.io-impl"      = "org.apache.iceberg.aws.s3.S3FileIO"
+    "spark.sql.catalog.finlake.warehouse"    = "s3://${local.bucket["silver"]}/"
+    "spark.sql.catalog.finlake.s3.sse.type"  = "kms"
+    "spark.sql.catalog.finlake.s3.sse.key"   = var.kms_key_arn
+  }
+  # Glue takes several Spark settings as one --conf value: "k1=v1 --conf k2=v2 ...".
+  iceberg_conf = join(" --conf ", [for key, value in local.iceberg_spark_conf : "${key}=${value}"])
 
   # Arguments each script reads (its REQUIRED_ARGS; tests/terraform checks both directions). Layer roots
   # follow the bucket layout of the brief: one bucket per layer, run reports and state in artifacts.
@@ -43,6 +59,7 @@ locals {
       "--state_root"              = "s3://${local.artifacts}/_state/"
       "--full_refresh"            = tostring(var.full_refresh)
       "--catalog_database_prefix" = local.catalog_database_prefix
+      "--lake_kms_key_id"         = var.kms_key_arn
     }
     silver_to_gold = {
       "--JOB_NAME"                = local.job_names["silver_to_gold"]
@@ -53,6 +70,7 @@ locals {
       "--large_cash_threshold"    = tostring(var.large_cash_threshold)
       "--structuring_window_days" = tostring(var.structuring_window_days)
       "--catalog_database_prefix" = local.catalog_database_prefix
+      "--lake_kms_key_id"         = var.kms_key_arn
     }
   }
 
@@ -63,6 +81,8 @@ locals {
   glue_arguments = {
     for job in keys(local.job_settings) : job => {
       "--job-language"              = "python"
+      "--datalake-formats"          = "iceberg"
+      "--conf"                      = local.iceberg_conf
       "--additional-python-modules" = local.python_modules
       # Glue 5.1 ships Spark and the AWS SDKs; --no-deps stops pip replacing them with the wheel's pins.
       "--python-modules-installer-option" = "--no-deps"
@@ -78,6 +98,17 @@ locals {
       "--enable-auto-scaling"    = "true"
     }
   }
+}
+
+# The Iceberg tables each job commits to, their Glue ARNs and S3 locations (iam.tf).
+module "iceberg_tables" {
+  source = "../iceberg_tables"
+
+  partition       = local.partition
+  region          = local.region
+  account_id      = local.account_id
+  database_prefix = var.database_prefix
+  bucket_names    = var.bucket_names
 }
 
 # --- code: the entry scripts and the finlake wheel they import -----------------------------------
@@ -139,7 +170,7 @@ resource "aws_glue_job" "this" {
   }
 
   execution_property {
-    # One run at a time: the jobs publish whole tables and keep incremental state.
+    # One run at a time: the jobs keep incremental state (concurrent Iceberg commits would be retried).
     max_concurrent_runs = 1
   }
 

@@ -28,17 +28,13 @@ variable "bucket_names" {
   }
 }
 
-variable "database_names" {
-  description = "Glue database name per layer, as output by the glue_catalog module (needs silver and gold, named <prefix>_silver and <prefix>_gold)."
-  type        = map(string)
+variable "database_prefix" {
+  description = "Prefix of the Glue databases holding the Iceberg tables, as output by the glue_catalog module (\"finlake_dev\": finlake_dev_silver, finlake_dev_gold, ...)."
+  type        = string
 
   validation {
-    condition     = length(setsubtract(["silver", "gold"], keys(var.database_names))) == 0
-    error_message = "database_names must name the silver and gold databases."
-  }
-  validation {
-    condition     = endswith(lookup(var.database_names, "silver", ""), "_silver") && endswith(lookup(var.database_names, "gold", ""), "_gold") && trimsuffix(lookup(var.database_names, "silver", ""), "_silver") == trimsuffix(lookup(var.database_names, "gold", ""), "_gold")
-    error_message = "database_names must be <prefix>_silver and <prefix>_gold with one prefix: the jobs derive both names from --catalog_database_prefix."
+    condition     = can(regex("^[a-z][a-z0-9_]*$", var.database_prefix))
+    error_message = "database_prefix must be lower-case letters, digits and underscores, starting with a letter (a Glue database name prefix)."
   }
 }
 

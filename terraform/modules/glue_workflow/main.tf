@@ -1,8 +1,9 @@
-# Scheduled trigger -> bronze_to_silver -> (on SUCCEEDED) silver_to_gold -> (on SUCCEEDED) crawlers.
+# Scheduled trigger -> bronze_to_silver -> (on SUCCEEDED) silver_to_gold -> (on SUCCEEDED) crawlers
+# (Bronze only: each Iceberg commit of the jobs registers Silver, Gold and the quarantine itself).
 
 resource "aws_glue_workflow" "this" {
   name                = "${var.name_prefix}-pipeline"
-  description         = "finlake: Bronze -> Silver -> Gold, then refresh the catalog."
+  description         = "finlake: Bronze -> Silver -> Gold (Iceberg commits), then crawl Bronze."
   max_concurrent_runs = 1
 }
 
@@ -42,7 +43,7 @@ resource "aws_glue_trigger" "silver_to_gold" {
 
 resource "aws_glue_trigger" "crawlers" {
   name              = "${var.name_prefix}-crawl-after-gold"
-  description       = "Refreshes the catalog once Gold succeeded."
+  description       = "Crawls the new Bronze deliveries once Gold succeeded."
   workflow_name     = aws_glue_workflow.this.name
   type              = "CONDITIONAL"
   start_on_creation = true

@@ -27,6 +27,7 @@ module "data_lake" {
   bucket_name_suffix                 = var.bucket_name_suffix
   kms_key_arn                        = module.kms.key_arn
   noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
+  bronze_retention_days              = var.bronze_retention_days
   force_destroy                      = var.force_destroy
 }
 
@@ -44,7 +45,7 @@ module "glue_jobs" {
   name_prefix                 = local.name_prefix
   kms_key_arn                 = module.kms.key_arn
   bucket_names                = module.data_lake.bucket_names
-  database_names              = module.glue_catalog.database_names
+  database_prefix             = module.glue_catalog.database_prefix
   security_configuration_name = module.glue_catalog.security_configuration_name
   scripts_dir                 = "${local.repo_root}/glue_jobs"
   wheel_path                  = local.wheel_path
@@ -64,6 +65,24 @@ module "crawlers" {
   kms_key_arn                 = module.kms.key_arn
   security_configuration_name = module.glue_catalog.security_configuration_name
   log_retention_days          = var.log_retention_days
+}
+
+# Compaction, snapshot retention and orphan-file deletion on every Iceberg table: enable after the
+# first pipeline run has created the tables (README, first apply).
+module "table_optimizers" {
+  source = "../table_optimizers"
+
+  name_prefix     = local.name_prefix
+  enable          = var.enable_table_optimizers
+  kms_key_arn     = module.kms.key_arn
+  bucket_names    = module.data_lake.bucket_names
+  database_prefix = module.glue_catalog.database_prefix
+  # Account-wide log groups, like the catalog encryption settings: one root module per account owns them.
+  create_log_groups  = var.manage_catalog_encryption_settings
+  log_retention_days = var.log_retention_days
+
+  # The tables exist only after a job run, and a job runs only once its databases do.
+  depends_on = [module.glue_catalog]
 }
 
 module "glue_workflow" {

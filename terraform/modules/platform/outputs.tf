@@ -13,13 +13,18 @@ output "glue_database_names" {
   value       = module.glue_catalog.database_names
 }
 
+output "bronze_purge_after_days" {
+  description = "Days after it landed by which a Bronze delivery is gone for good (retention + noncurrent-version window): the date an erasure log records as Bronze's pending expiry."
+  value       = module.data_lake.bronze_purge_after_days
+}
+
 output "glue_job_names" {
   description = "Glue job name per script."
   value       = module.glue_jobs.job_names
 }
 
 output "glue_workflow_name" {
-  description = "Glue workflow chaining the jobs and crawlers."
+  description = "Glue workflow chaining the jobs and the Bronze crawler."
   value       = module.glue_workflow.workflow_name
 }
 

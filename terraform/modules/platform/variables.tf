@@ -47,6 +47,17 @@ variable "noncurrent_version_expiration_days" {
   default     = 30
 }
 
+variable "bronze_retention_days" {
+  description = "Days a Bronze delivery is kept before S3 expires it (raw rows, PII included, leave Bronze when their delivery ages out; Silver keeps the history)."
+  type        = number
+  default     = 2557 # 7 years
+
+  validation {
+    condition     = var.bronze_retention_days >= 30 && floor(var.bronze_retention_days) == var.bronze_retention_days
+    error_message = "bronze_retention_days must be a whole number of days, at least 30."
+  }
+}
+
 variable "force_destroy" {
   description = "Let terraform destroy delete non-empty buckets. Only for throw-away environments."
   type        = bool
@@ -127,6 +138,12 @@ variable "enable_quicksight" {
 
 variable "enable_quicksight_datasets" {
   description = "Create the QuickSight datasets and dashboard: false until the first pipeline run and `finlake athena-views` have created the Gold views they select from."
+  type        = bool
+  default     = false
+}
+
+variable "enable_table_optimizers" {
+  description = "Create the Glue table optimizers (compaction, snapshot retention, orphan-file deletion) on every Iceberg table: false until the first pipeline run has created the tables."
   type        = bool
   default     = false
 }
