@@ -35,6 +35,9 @@ JARS = (
     "iceberg-spark-runtime-3.5_2.12-1.10.0.jar",
     "iceberg-aws-bundle-1.10.0.jar",
     "sqlite-jdbc-3.50.3.0.jar",
+    # S3A, so local Spark reads s3:// (Bronze) as Glue's EMRFS does: the hadoop-aws of pyspark's Hadoop 3.3.4.
+    "hadoop-aws-3.3.4.jar",
+    "aws-java-sdk-bundle-1.12.262.jar",
 )
 _REPO_JARS = Path(__file__).resolve().parents[2] / ".jars"
 _bind_lock = threading.Lock()
@@ -55,9 +58,29 @@ def jar_paths() -> list[str]:
     return [str(folder / j) for j in JARS]
 
 
+def aws_endpoint(service: str) -> str:
+    """A non-AWS endpoint for `service` (a local AWS such as moto) from the SDKs' standard variables
+    AWS_ENDPOINT_URL_<SERVICE> / AWS_ENDPOINT_URL; "" (the real AWS) when neither is set."""
+    return os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}") or os.environ.get("AWS_ENDPOINT_URL") or ""
+
+
+def _s3a_config() -> dict[str, str]:
+    """s3:// through S3A locally; pointed at a local endpoint (path-style) when one is set."""
+    conf = {"spark.hadoop.fs.s3.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem"}
+    endpoint = aws_endpoint("s3")
+    if endpoint:
+        conf |= {
+            "spark.hadoop.fs.s3a.endpoint": endpoint,
+            "spark.hadoop.fs.s3a.path.style.access": "true",
+            "spark.hadoop.fs.s3a.connection.ssl.enabled": str(endpoint.startswith("https")).lower(),
+            "spark.hadoop.fs.s3a.endpoint.region": os.environ.get("AWS_REGION", "us-east-1"),
+        }
+    return conf
+
+
 def session_config() -> dict[str, str]:
     """Static settings a local session needs at start (on Glue: --datalake-formats iceberg + --conf)."""
-    return {"spark.jars": ",".join(jar_paths()), "spark.sql.extensions": EXTENSIONS}
+    return {"spark.jars": ",".join(jar_paths()), "spark.sql.extensions": EXTENSIONS} | _s3a_config()
 
 
 def catalog_file(lake: Lake) -> str:
@@ -74,12 +97,18 @@ def catalog_properties(lake: Lake) -> dict[str, str]:
         }
         if lake.kms_key_id:  # every data and metadata file under the lake key (the bucket policy demands SSE-KMS)
             props |= {"s3.sse.type": "kms", "s3.sse.key": lake.kms_key_id}
+        if aws_endpoint("glue"):  # a local AWS (tests/aws): its Glue, and its S3 addressed path-style
+            props |= {"glue.endpoint": aws_endpoint("glue")}
+        if aws_endpoint("s3"):
+            props |= {"s3.endpoint": aws_endpoint("s3"), "s3.path-style-access": "true"}
         return props
     return {
         "type": "jdbc",
         "uri": f"jdbc:sqlite:{catalog_file(lake)}",
         "warehouse": f"file://{Path(lake.silver).parent}",
         "jdbc.schema-version": "V1",  # the schema PyIceberg's SqlCatalog reads and writes
+        # A job commits several tables at once from threads: wait for SQLite's lock instead of failing.
+        "jdbc.busy_timeout": "60000",
         "cache-enabled": "false",  # see commits made by other processes (erasure, a second writer)
     }
 

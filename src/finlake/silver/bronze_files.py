@@ -71,7 +71,8 @@ def _walk_local(root: str) -> Iterator[tuple[str, int]]:
 
 def _walk_s3(root: str) -> Iterator[tuple[str, int]]:
     parsed = urlparse(root)
-    prefix = parsed.path.lstrip("/").rstrip("/") + "/"
+    folder = parsed.path.strip("/")
+    prefix = f"{folder}/" if folder else ""  # Terraform's Bronze root is a whole bucket (s3://<bucket>/)
     pages = _s3_client().get_paginator("list_objects_v2").paginate(Bucket=parsed.netloc, Prefix=prefix)
     for page in pages:
         for obj in page.get("Contents", []):
