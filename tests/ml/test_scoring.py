@@ -79,7 +79,7 @@ def _commits(spark, lake) -> list[int]:
     return [int(r[0]) for r in spark.sql(f"SELECT snapshot_id FROM {ident}.snapshots ORDER BY committed_at").collect()]
 
 
-def test_a_run_is_one_commit_and_retrying_its_id_adds_nothing(spark, trained):
+def test_a_run_is_one_commit_and_retrying_its_id_replaces_it(spark, trained):
     lake, _, _, _ = trained
     day = NOW.replace(day=9)
     run = run_batch_scoring(spark, lake, run_id="retry-me", now=day)
@@ -88,15 +88,14 @@ def test_a_run_is_one_commit_and_retrying_its_id_adds_nothing(spark, trained):
     assert run.features_snapshot_id == storage.current_snapshot_id(spark, lake, "gold.loan_features")
 
     again = run_batch_scoring(spark, lake, run_id="retry-me", now=day.replace(hour=11))  # e.g. a retried job
-    after = _commits(spark, lake)
-    assert len(after) <= len(before) + 1  # at most one commit (an insert of nothing may commit nothing)
+    assert _commits(spark, lake) == [*before, again.snapshot_id]  # exactly one more commit
     rows = storage.read_table(spark, lake, SCORES_TABLE).where(F.col("scoring_run_id") == "retry-me")
-    assert rows.count() == run.customers == again.customers
+    assert rows.count() == run.customers == again.customers  # replaced, not doubled
     scored_at = [r[0] for r in rows.select(F.unix_timestamp("scored_at")).distinct().collect()]
-    assert scored_at == [int(day.timestamp())]  # the first attempt's rows, not the retry's
-    # the run's partition only: no other day's files were rewritten
-    added = spark.sql(
+    assert scored_at == [int(day.replace(hour=11).timestamp())]  # the retry's rows
+    # each commit changed the run's partition only: no other day's files were rewritten
+    changed = spark.sql(
         f"SELECT summary['changed-partition-count'] FROM {storage.ref(SCORES_TABLE).identifier(lake)}.snapshots "
-        f"WHERE snapshot_id = {run.snapshot_id}"
-    ).collect()[0][0]
-    assert added == "1"
+        f"WHERE snapshot_id IN ({run.snapshot_id}, {again.snapshot_id})"
+    ).collect()
+    assert [r[0] for r in changed] == ["1", "1"]

@@ -12,8 +12,9 @@ import pytest
 import requests
 from pyspark.sql import functions as F
 
+from finlake import storage
 from finlake.contracts.bronze import OPEN_LOAN_STATUSES
-from finlake.contracts.gold import CUSTOMER_RISK_SCORES, LOAN_FEATURES
+from finlake.contracts.gold import LOAN_FEATURES
 from finlake.lake import Lake
 from finlake.ml import tracking
 from finlake.ml.calibration import PROBABILITY
@@ -38,9 +39,7 @@ def api(spark, trained, tmp_path_factory):
     shutil.copytree(str(lake.gold).rsplit("/", 1)[0], root, symlinks=True)
     copy = Lake.local(root)
     run = run_batch_scoring(spark, copy, now=NOW)
-    written = spark.read.schema(CUSTOMER_RISK_SCORES.spark_schema()).parquet(
-        run.table_path
-    )  # where the run says it wrote
+    written = storage.read_table(spark, copy, run.table)  # the table the run says it committed to
     batch = written.where(F.col("scoring_run_id") == run.run_id)
     store = SqliteFeatureStore(online_root(root) / "features.db")
     publish_features(spark, copy, store)

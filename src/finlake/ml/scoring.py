@@ -98,11 +98,15 @@ def score_open_loans(features: DataFrame, model: object) -> DataFrame:
     return model.transform(prepared).select("customer_id", "loan_id", PROBABILITY, EXPOSURE)  # type: ignore[attr-defined]
 
 
-def _commit_run(spark: SparkSession, lake: Lake, scores: DataFrame, scored_date: str) -> None:
-    """Add the run to its scored_date partition in one commit: an insert-only MERGE on the run id,
-    checked against that partition only. Earlier runs (of that day too) stay as history; retrying a
-    run id that already committed adds nothing."""
-    storage.merge_insert_new(spark, lake, SCORES_TABLE, scores, key="scoring_run_id", partitions=[scored_date])
+def _commit_run(spark: SparkSession, lake: Lake, scores: DataFrame, run_id: str, scored_date: str) -> None:
+    """Rewrite the run's scored_date partition in one commit: that day's earlier runs plus this one.
+    Other days are untouched; a retried run id replaces its own rows instead of doubling them.
+    (An insert-only MERGE cannot serve: the table's key is (customer_id, scoring_run_id), and the
+    model's VectorAssembler is non-deterministic, which a row-level MERGE source may not be.)"""
+    earlier = storage.read_or_empty(spark, lake, SCORES_TABLE).where(
+        (F.col("scored_date") == scored_date) & (F.col("scoring_run_id") != run_id)
+    )
+    storage.overwrite_partitions(spark, lake, SCORES_TABLE, earlier.unionByName(scores))
 
 
 def run_batch_scoring(
@@ -132,7 +136,7 @@ def run_batch_scoring(
         raise FinlakeError(
             f"{LOAN_FEATURES.qualified_name} has no open loans (status {', '.join(OPEN_LOAN_STATUSES)}): nothing to score"
         )
-    _commit_run(spark, lake, scores, scored_at.strftime("%Y-%m-%d"))
+    _commit_run(spark, lake, scores, run_id, scored_at.strftime("%Y-%m-%d"))
     scores.unpersist()
     snapshot = storage.current_snapshot_id(spark, lake, SCORES_TABLE)
     assert snapshot is not None  # the commit above made one
