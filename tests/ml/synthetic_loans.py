@@ -82,6 +82,7 @@ def loan_features_frame(n: int, seed: int, start: date = date(2021, 1, 1)) -> pd
             "payment_to_inflow": payment / (income / 12),
             "status": np.where(y == 1, "DEFAULT", rng.choice(["CURRENT", "PAID_OFF", "LATE"], size=n)),
             "is_default": y,
+            "observed_until": start + timedelta(days=730 + 400),  # every loan older than a year
             "true_default_probability": p_true,
         }
     )

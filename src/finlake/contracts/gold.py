@@ -98,6 +98,12 @@ LOAN_FEATURES = Table(
         Column("payment_to_inflow", "double", "monthly_payment / avg_monthly_inflow."),
         Column("status", "string", "Current loan status (label source, not a feature)."),
         Column("is_default", "int", "Label: 1 if status is DEFAULT or CHARGED_OFF, else 0."),
+        Column(
+            "observed_until",
+            "date",
+            "The data's as-of date (latest loan update or booking in the lake): the label is the status "
+            "as of this date; training uses only loans old enough at it (finlake/ml/labels.py).",
+        ),
     ),
 )
 

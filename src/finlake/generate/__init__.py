@@ -22,7 +22,7 @@ from finlake.generate import risk, text
 from finlake.generate.behaviour import Behaviour, Details
 from finlake.generate.config import HISTORY_DAYS, GeneratorConfig
 from finlake.generate.dirt import Delivered, check_vocabulary, make_dirty
-from finlake.generate.loans import FEATURE_WINDOW, Loans, make_loans
+from finlake.generate.loans import FEATURE_WINDOW, NEWEST_BACKFILL_LOAN, Loans, make_loans
 from finlake.generate.manifest import auc, build_manifest
 from finlake.generate.population import make_accounts, make_customers
 from finlake.generate.records import (
@@ -182,6 +182,10 @@ def _loan_summary(
         "auc_observable_probability": None if observable_auc is None else round(observable_auc, 4),
         "status_counts": dict(sorted(counts.items())),
         "feature_window_days": FEATURE_WINDOW,
+        # Loans granted from the first ingest date on have no drawn outcome (at most days - 1 old at
+        # the end); every older loan's outcome is resolved by then (the youngest is NEWEST_BACKFILL_LOAN
+        # days older still). Training labels only loans at least this old (finlake/ml/labels.py).
+        "label_min_loan_age_days": int(timeline.end - timeline.start) + 1 + NEWEST_BACKFILL_LOAN // 2,
         "truth_file": f"_generator/{TRUTH}",
     }
 

@@ -80,6 +80,19 @@ def transaction_features(in_window: DataFrame) -> DataFrame:
     )
 
 
+def data_as_of(loans: DataFrame, transactions: DataFrame) -> DataFrame:
+    """One row, `observed_until`: the latest date the lake has seen (a loan status update, a booking
+    or an origination), the date as of which every loan's status, hence its label, is known. Loans
+    without `updated_at` (serving's stand-in loans) contribute their origination date only."""
+    loan_dates = [F.max(F.col("origination_date"))]
+    if "updated_at" in loans.columns:
+        loan_dates.append(F.max(F.to_date(F.col("updated_at"))))
+    latest_loan = loans.agg((F.greatest(*loan_dates) if len(loan_dates) > 1 else loan_dates[0]).alias("loan_day"))
+    latest_booking = transactions.agg(F.max(F.col("booked_date")).alias("booking_day"))
+    both = latest_loan.crossJoin(latest_booking)
+    return both.select(F.greatest("loan_day", "booking_day").alias("observed_until"))
+
+
 def _double(name: str) -> Column:
     return F.col(name).cast("double")
 
@@ -121,5 +134,6 @@ def loan_features(
         .withColumn("cash_withdrawal_count", F.coalesce(F.col("cash_withdrawal_count"), F.lit(0)))
         .withColumn("payment_to_inflow", _ratio(_double("monthly_payment"), F.col("avg_monthly_inflow")))
         .withColumn("is_default", F.col("status").isin(*DEFAULT_LOAN_STATUSES).cast("int"))
+        .crossJoin(data_as_of(loans, transactions))
         .transform(conform(LOAN_FEATURES))
     )

@@ -22,8 +22,8 @@ LABEL_SOURCE = "is_default"
 LABEL = "label"  # is_default as double, what Spark ML expects
 
 IDENTIFIERS = ("loan_id", "customer_id", "account_id")
-# Known only after origination: the outcome itself. Never features.
-OUTCOME_COLUMNS = ("status", "is_default")
+# Known only after origination: the outcome itself, and the date it is known as of. Never features.
+OUTCOME_COLUMNS = ("status", "is_default", "observed_until")
 
 CATEGORICAL_FEATURES = ("loan_type", "segment", "employment_status", "gender", "district")
 NUMERIC_FEATURES = (

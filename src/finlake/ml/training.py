@@ -20,7 +20,7 @@ from finlake.asof import AsOf, Snapshot
 from finlake.contracts.gold import LOAN_FEATURES
 from finlake.errors import FinlakeError, UsageError
 from finlake.lake import Lake
-from finlake.ml import artifact, evaluation, leakage, plots, tracking
+from finlake.ml import artifact, evaluation, labels, leakage, plots, tracking
 from finlake.ml.calibration import PROBABILITY
 from finlake.ml.data import (
     OBSERVABLE_PROBABILITY,
@@ -61,6 +61,7 @@ class TrainingSettings:
     reg_grid: tuple[float, ...] = DEFAULT_REG_GRID
     elastic_net_grid: tuple[float, ...] = DEFAULT_ELASTIC_NET_GRID
     repeated_cv: tuple[int, int] | None = None  # (repeats, folds): also estimate AUC by repeated CV
+    min_loan_age_days: int | None = None  # label rule (ml/labels.py); None: the source's, else one year
 
 
 @dataclass
@@ -170,6 +171,8 @@ def headline(report: dict[str, Any]) -> dict[str, Any]:
         for key in (*observable_keys, "ratio_to_observable_ci95_low", "ratio_to_observable_ci95_high"):
             if key in report["truth"]:
                 figures[key] = report["truth"][key]
+    if "labels" in report:
+        figures["loans_without_observable_outcome"] = report["labels"]["loans_read"] - report["labels"]["loans_kept"]
     if "repeated_cv" in report:
         figures["cv_roc_auc_mean"] = report["repeated_cv"]["roc_auc_mean"]
         figures["cv_roc_auc_std"] = report["repeated_cv"]["roc_auc_std"]
@@ -239,7 +242,13 @@ def train_default_model(
     snapshots: dict[str, Snapshot] = {}
     if features is None:
         features, snapshots = _read_inputs(spark, lake, as_of)
-    table = features
+    rule = labels.label_rule(lake, settings.min_loan_age_days)
+    table, label_report = labels.observable_loans(features, rule)
+    if label_report["loans_kept"] == 0:
+        raise FinlakeError(
+            f"{where}: none of the {label_report['loans_read']} loans is old enough to have an observable outcome "
+            f"({label_report['rule']}; as of {label_report['observed_until']}): set a smaller minimum loan age"
+        )
     numeric, categorical = feature_columns(table.columns)
     numeric = check_trainable(table, numeric, where)
     prepared = table.transform(model_input(numeric, categorical))
@@ -267,6 +276,7 @@ def train_default_model(
     report, on_test, coefficients = evaluate(fitted, train, split.test, truth)
     clock.lap("evaluate")
     report.update(
+        labels=label_report,
         split={"method": split.method, "description": split.description},
         features={
             "numeric": list(numeric),
@@ -311,6 +321,7 @@ def train_default_model(
                 "class_weight_positive": round(weights.positive, 6),
                 "class_weight_negative": round(weights.negative, 6),
                 "threshold_rule": "ks_point_on_train",
+                "min_loan_age_days": rule.min_loan_age_days,
                 "numeric_features": ",".join(numeric),
                 "categorical_features": ",".join(categorical),
                 **input_params(snapshots, as_of),
