@@ -179,6 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TIMESTAMP|SNAPSHOT_ID",
         help="answer from an earlier state of the Iceberg tables (ISO time, UTC unless given; or a snapshot id)",
     )
+    p.add_argument(
+        "--role",
+        choices=("analyst", "engineer"),
+        default="analyst",
+        help="locally: analyst reads silver and gold; engineer also bronze, quarantine and silver_restricted",
+    )
     p.add_argument("--athena-workgroup", help="run on AWS Athena in this workgroup instead of locally")
     p.add_argument("--athena-output", help="s3:// location for Athena results (if the workgroup sets none)")
     p.add_argument("--database", help="Glue database to run against on Athena")
@@ -226,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="output file (default: <lake>/dashboard.html)")
 
     sub.add_parser("alerts", help="list the high-risk alerts the alerting function would send")
+
+    p = sub.add_parser("stream", help="replay transactions through the real-time monitor on a local Kinesis (moto)")
+    p.add_argument("--source", choices=("silver", "bronze"), default="silver", help="clean events or raw rows")
+    p.add_argument("--shuffle-within", type=float, default=300.0, help="delay events by up to SECONDS (event time)")
+    p.add_argument("--duplicate-rate", type=_rate, default=0.0, help="share of events delivered twice (0-0.5)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the shuffle and duplicates")
+    p.add_argument("--rate", type=float, default=None, help="events per second sent (default: as fast as possible)")
     _add_serving_commands(sub)
 
     p = sub.add_parser("run", help="everything above in order, on generated data (what `make run` calls)")
