@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ _TABLE_PROPERTIES = {
     "write.metadata.delete-after-commit.enabled": "true",  # bounded metadata/ on every table
     "write.metadata.previous-versions-max": "50",
 }
+_create_lock = threading.Lock()
 _LAYERS = {"silver": SILVER_TABLES, "silver_restricted": SILVER_TABLES, "gold": GOLD_TABLES}
 
 
@@ -167,19 +169,27 @@ def ensure_table(spark: SparkSession, lake: Lake, name: str) -> str:
     ident = table.identifier(lake)
     if table_exists(spark, lake, name):
         return ident
-    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {iceberg.CATALOG}.{iceberg.namespace(lake, table.namespace_layer)}")
-    columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in table.contract.spark_schema().fields)
-    partitioned = f" PARTITIONED BY ({', '.join(table.contract.partition_by)})" if table.contract.partition_by else ""
-    # No min/max of a direct identifier in the manifests: PII stays in data files, which erasure rewrites.
-    no_stats = {f"write.metadata.metrics.column.{c.name}": "none" for c in table.contract.columns if c.pii}
-    props = ", ".join(f"'{k}' = '{v}'" for k, v in (_TABLE_PROPERTIES | no_stats).items())
-    spark.sql(
-        f"CREATE TABLE IF NOT EXISTS {ident} ({columns}) USING iceberg{partitioned} "
-        f"LOCATION '{table.location(lake)}' TBLPROPERTIES ({props})"
-    )
-    if current_snapshot_id(spark, lake, name) is None:
-        spark.createDataFrame([], table.contract.spark_schema()).writeTo(ident).append()
+    with _create_lock:  # jobs create tables from several threads; the catalog's inserts must not race
+        _create(spark, lake, table)
     return ident
+
+
+def _create(spark: SparkSession, lake: Lake, table: TableRef) -> None:
+    ident = table.identifier(lake)
+    if not spark.catalog.tableExists(ident):
+        spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {iceberg.CATALOG}.{iceberg.namespace(lake, table.namespace_layer)}")
+        columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in table.contract.spark_schema().fields)
+        parts = table.contract.partition_by
+        partitioned = f" PARTITIONED BY ({', '.join(parts)})" if parts else ""
+        # No min/max of a direct identifier in the manifests: PII stays in data files, which erasure rewrites.
+        no_stats = {f"write.metadata.metrics.column.{c.name}": "none" for c in table.contract.columns if c.pii}
+        props = ", ".join(f"'{k}' = '{v}'" for k, v in (_TABLE_PROPERTIES | no_stats).items())
+        spark.sql(
+            f"CREATE TABLE IF NOT EXISTS {ident} ({columns}) USING iceberg{partitioned} "
+            f"LOCATION '{table.location(lake)}' TBLPROPERTIES ({props})"
+        )
+    if current_snapshot_id(spark, lake, table.name) is None:  # also after a crash between the two steps
+        spark.createDataFrame([], table.contract.spark_schema()).writeTo(ident).append()
 
 
 # -- writing: one Iceberg commit each -------------------------------------------------------------
