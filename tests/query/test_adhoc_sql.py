@@ -18,7 +18,7 @@ def engine(tmp_path_factory) -> LocalEngine:
     # A lake of its own: Iceberg metadata names absolute file paths, so a copied lake would read the original's.
     lake = data.build_small_lake(str(tmp_path_factory.mktemp("adhoc") / "lake"))
     crawl(lake)  # Bronze; Silver and Gold are read from the Iceberg catalog
-    return LocalEngine(lake)
+    return LocalEngine(lake, role="engineer")  # Bronze is read with the engineer role
 
 
 def run(engine: LocalEngine, sql: str) -> list[tuple]:

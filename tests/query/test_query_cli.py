@@ -78,6 +78,10 @@ def test_sql_file(lake_root, tmp_path):
         ),
         (("compliance_cash_report", "--param", "month=2024-02", "--param", "day=1"), "has no parameter day"),
         (("--file", "/no/such.sql"), "cannot read SQL file /no/such.sql"),
+        (("--sql", "SELECT * FROM read_csv('/etc/passwd')"), "table functions are not allowed"),
+        (("--sql", "COPY (SELECT 1) TO '/tmp/x.csv'"), "only a SELECT (WITH, VALUES, UNION) runs locally, not COPY"),
+        (("--sql", "SELECT count(*) FROM bronze.loans"), "bronze.loans in --sql needs --role engineer"),
+        (("--sql", "SELECT 1", "--role", "admin"), "invalid choice: 'admin'"),
     ],
 )
 def test_bad_input_is_one_line_and_non_zero(lake_root, args, message):
@@ -87,6 +91,12 @@ def test_bad_input_is_one_line_and_non_zero(lake_root, args, message):
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_engineer_role_reads_bronze(lake_root):
+    out = finlake(lake_root, "query", "--sql", "SELECT count(*) AS n FROM bronze.loans", "--role", "engineer")
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout.splitlines()[2]) == len(data.LOANS)
 
 
 def test_query_without_any_table_says_what_to_run(tmp_path):

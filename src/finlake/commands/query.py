@@ -9,6 +9,7 @@ from finlake.lake import Lake
 from finlake.query.local import LocalEngine, Result
 from finlake.query.named import QueryText, named_queries, named_query, query_file
 from finlake.query.output import render
+from finlake.query.sandbox import DEFAULT_ROLE
 
 
 def _query(args: argparse.Namespace) -> QueryText:
@@ -60,6 +61,7 @@ def main(args: argparse.Namespace) -> int:
             raise UsageError("--as-of runs locally; on Athena write FOR TIMESTAMP AS OF / FOR VERSION AS OF in the SQL")
         result = _athena(args, query, params)
     else:
-        result = LocalEngine(Lake.local(args.lake), as_of=as_of).run(query, params)
+        engine = LocalEngine(Lake.local(args.lake), as_of=as_of, role=getattr(args, "role", DEFAULT_ROLE))
+        result = engine.run(query, params)
     print(render(result, args.format))
     return 0

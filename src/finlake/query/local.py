@@ -8,6 +8,10 @@
 - Bronze comes from the crawled local catalog (`finlake crawl`): a view over its registered
   partitions' CSV files, every column text, as the Glue crawler registers it.
 Then every view in athena/views/ is created (CREATE OR REPLACE VIEW, translated like any query).
+
+Only the databases of the engine's role get views (`sandbox.ROLES`: an analyst reads Silver and Gold),
+and once the views exist DuckDB is locked down to exactly their data files (`sandbox.lock_down`); every
+query must pass `sandbox.check_read_only` first.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ import glob
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +30,7 @@ from finlake.catalog.store import LocalCatalog
 from finlake.errors import FinlakeError, UsageError
 from finlake.iceberg import NAMESPACES
 from finlake.lake import Lake
-from finlake.query import sqltext
+from finlake.query import sandbox, sqltext
 from finlake.query.iceberg_tables import AsOf, SnapshotTable, lake_tables, parse_as_of
 from finlake.query.named import QueryText, view_files
 
@@ -78,12 +81,18 @@ def _registered_files(entry: dict[str, Any], data_format: str) -> list[str]:
     return sorted(f for loc in locations for f in glob.glob(os.path.join(glob.escape(loc), _DATA_GLOB[data_format])))
 
 
-def table_view_sql(database: str, entry: dict[str, Any]) -> str:
+def registered_files(entry: dict[str, Any]) -> list[str]:
+    """The data files a crawled table's view reads."""
+    return _registered_files(entry, entry["TableInput"]["Parameters"].get("classification", "parquet"))
+
+
+def table_view_sql(database: str, entry: dict[str, Any], files: list[str] | None = None) -> str:
+    """The view over a crawled table's files (`files`: as `registered_files` lists them, if known)."""
     table = entry["TableInput"]
     data_format = table["Parameters"].get("classification", "parquet")
     columns = table["StorageDescriptor"]["Columns"]
     keys = table["PartitionKeys"]
-    files = _registered_files(entry, data_format)
+    files = _registered_files(entry, data_format) if files is None else files
     name = f"{_quote(database)}.{_quote(table['Name'])}"
     if not files:  # registered but empty
         return _empty_view(name, [(c["Name"], c["Type"]) for c in columns + keys])
@@ -137,9 +146,16 @@ class Result:
 class LocalEngine:
     """An in-memory DuckDB with one schema per layer and one view per catalogued table and athena view."""
 
-    def __init__(self, lake: Lake, views_dir: Path | None = None, as_of: str | AsOf | None = None) -> None:
+    def __init__(
+        self,
+        lake: Lake,
+        views_dir: Path | None = None,
+        as_of: str | AsOf | None = None,
+        role: str = sandbox.DEFAULT_ROLE,
+    ) -> None:
         """`as_of`: answer from an earlier state (a snapshot id or a time, see `parse_as_of`); Bronze,
-        immutable and append-only, is read as crawled."""
+        immutable and append-only, is read as crawled. `role`: which databases are readable (`sandbox.ROLES`)."""
+        self.role, self.databases = role, sandbox.check_role(role)
         self.as_of = parse_as_of(as_of) if isinstance(as_of, str) else as_of
         self.snapshots = {(t.database, t.name): t for t in lake_tables(lake, self.as_of)}
         bronze = LocalCatalog(lake.catalog)
@@ -151,20 +167,31 @@ class LocalEngine:
         self.con = duckdb.connect(":memory:")
         self.con.execute("SET TimeZone = 'UTC'")  # timestamptz columns read as UTC wall time, as Spark wrote them
         self.tables: dict[str, set[str]] = {}
+        self.files: list[str] = []  # every data file a view reads: all DuckDB may open once locked
         for database in (BRONZE_DATABASE, *NAMESPACES):
-            self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(database)}")
-            self.tables[database] = set()
-        for name in bronze.table_names(BRONZE_DATABASE):
-            entry = bronze.read_table(BRONZE_DATABASE, name)
-            if entry is not None:
-                self.con.execute(table_view_sql(BRONZE_DATABASE, entry))
-                self.tables[BRONZE_DATABASE].add(name)
+            if database in self.databases:
+                self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(database)}")
+                self.tables[database] = set()
+        if BRONZE_DATABASE in self.databases:
+            self._create_bronze_views(bronze)
         for (database, name), table in self.snapshots.items():
-            self.con.execute(iceberg_view_sql(database, table))
-            self.tables[database].add(name)
+            if database in self.databases:
+                self.con.execute(iceberg_view_sql(database, table))
+                self.tables[database].add(name)
+                self.files += table.paths
         self.con.execute(f"SET schema = {_literal(DEFAULT_DATABASE)}")
         self.view_errors: dict[tuple[str, str], str] = {}
         self._create_views(view_files(views_dir) if views_dir is None or views_dir.is_dir() else [])
+        sandbox.lock_down(self.con, self.files)
+
+    def _create_bronze_views(self, bronze: LocalCatalog) -> None:
+        for name in bronze.table_names(BRONZE_DATABASE):
+            entry = bronze.read_table(BRONZE_DATABASE, name)
+            if entry is not None:
+                files = registered_files(entry)
+                self.con.execute(table_view_sql(BRONZE_DATABASE, entry, files))
+                self.tables[BRONZE_DATABASE].add(name)
+                self.files += files
 
     def _create_views(self, files: list[Path]) -> None:
         """CREATE OR REPLACE every view; a view over another view is retried until nothing more succeeds."""
@@ -195,6 +222,12 @@ class LocalEngine:
     def check_tables(self, statement: sqltext.exp.Expression, source: str) -> None:
         for database, name in sqltext.table_references(statement):
             database = database or DEFAULT_DATABASE
+            needed = sandbox.role_needed(database)
+            if needed is not None and database not in self.databases:
+                raise UsageError(
+                    f"{database}.{name} in {source} needs --role {needed} "
+                    f"(the {self.role} role reads {', '.join(self.databases)})"
+                )
             if name in self.tables.get(database, set()):
                 continue
             if (database, name) in self.view_errors:
@@ -212,10 +245,12 @@ class LocalEngine:
         return ""
 
     def prepare(self, query: QueryText, params: dict[str, str]) -> str:
-        """The query as DuckDB SQL: databases filled in, parameters bound, dialect translated, tables checked."""
+        """The query as DuckDB SQL: databases filled in, parameters bound, dialect translated, the
+        statement checked to be a read (`sandbox.check_read_only`) of tables the role may read."""
         text = sqltext.substitute_databases(query.sql, sqltext.database_names(), query.source)
         text = sqltext.bind_parameters(text, query.literals(params), query.source)
         statement = sqltext.parse_trino(text, query.source)
+        sandbox.check_read_only(statement, query.source)
         self.check_tables(statement, query.source)
         return sqltext.to_duckdb(statement)
 
@@ -231,17 +266,19 @@ class LocalEngine:
         return Result([d[0] for d in description], [str(d[1]) for d in description], cursor.fetchall())
 
     def profile(self, query: QueryText, params: dict[str, str] | None = None) -> dict[str, Any]:
-        """Run the query with DuckDB's JSON profiler on and return the profile (operators, files read)."""
+        """Run the query under EXPLAIN ANALYZE and return its JSON profile (operators, files read).
+
+        EXPLAIN ANALYZE returns the profile as a result row: no profiling setting to change and no
+        output file to write, neither of which the locked-down connection would allow."""
         sql = self.prepare(query, params or {})
-        with tempfile.TemporaryDirectory() as tmp:
-            out = os.path.join(tmp, "profile.json")
-            self.con.execute("PRAGMA enable_profiling = 'json'")
-            self.con.execute(f"PRAGMA profiling_output = {_literal(out)}")
-            try:
-                self.con.execute(sql).fetchall()
-            finally:
-                self.con.execute("PRAGMA disable_profiling")
-            return dict(json.loads(Path(out).read_text(encoding="utf-8")))
+        try:
+            row = self.con.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}").fetchone()
+        except duckdb.Error as exc:
+            raise FinlakeError(f"query {query.name} failed: {sqltext._first_line(exc)}") from None
+        profile = json.loads(row[1]) if row is not None else {}
+        if "operator" not in profile and "children" not in profile:  # DuckDB 2.0 cannot profile e.g. count(*)
+            raise FinlakeError(f"query {query.name}: DuckDB returned no profile ({json.dumps(profile)})")
+        return dict(profile)
 
 
 def files_read(profile: dict[str, Any]) -> list[str]:
