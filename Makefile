@@ -15,7 +15,7 @@ JARS_STAMP := $(JARS)/.fetched
 .PHONY: help
 help: ## list the targets
 	@echo "finlake — make targets:"
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 .PHONY: check-java
 check-java:
@@ -66,6 +66,14 @@ browser: ## install headless Chromium (Debian's package) for the dashboard brows
 test: venv check-java jars tools browser ## run the test suite (Spark, Terraform, AWS mocks, dashboard in Chromium)
 	$(PY) -m pytest -q
 
+.PHONY: aws-e2e
+aws-e2e: venv check-java jars ## the AWS code path end to end on a local AWS (moto server): Glue scripts, Glue catalog, S3, KMS, IAM
+	$(PY) -m pytest -q tests/aws
+
+.PHONY: aws-local
+aws-local: venv ## start a local AWS (moto server on 127.0.0.1) provisioned with Terraform's dev names; Ctrl-C stops it
+	$(PY) tests/aws/aws_local.py
+
 # checkov pins an old boto3, so it lives in its own venv instead of .venv.
 CHECKOV := $(TOOLS)/checkov/bin/checkov
 $(CHECKOV): | check-python
@@ -111,8 +119,9 @@ format: venv ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff format src tests glue_jobs lambdas bench
 
 .PHONY: package-lambda
-package-lambda: venv ## build dist/high_risk_alert.zip, the alerting Lambda's reproducible package
+package-lambda: venv ## build dist/high_risk_alert.zip and dist/transaction_monitor.zip, the Lambdas' reproducible packages
 	$(PY) lambdas/build_package.py high_risk_alert dist/high_risk_alert.zip
+	$(PY) lambdas/build_package.py transaction_monitor dist/transaction_monitor.zip
 
 .PHONY: clean
 clean: ## remove the local lake, build output and caches (keeps the venv)

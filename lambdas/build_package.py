@@ -18,7 +18,19 @@ PACKAGES: dict[str, dict[str, Path]] = {
         "high_risk_new_entrants.sql": REPO / "athena/high_risk_new_entrants.sql",
         "finlake/__init__.py": REPO / "src/finlake/__init__.py",
         "finlake/alerting.py": REPO / "src/finlake/alerting.py",
-    }
+    },
+    "transaction_monitor": {
+        "handler.py": REPO / "lambdas/transaction_monitor/handler.py",
+        **{
+            f"finlake/{name}": REPO / "src/finlake" / name
+            for name in (
+                "__init__.py",
+                # the contracts are pure declarations (standard library only) that import each other: all of them
+                *sorted(f"contracts/{f.name}" for f in (REPO / "src/finlake/contracts").glob("*.py")),
+                *(f"stream/{m}.py" for m in ("__init__", "validation", "bursts", "monitor", "handler", "aws")),
+            )
+        },
+    },
 }
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 

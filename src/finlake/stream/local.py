@@ -38,7 +38,7 @@ class Resources:
         return cls(**json.loads(text))
 
 
-def client(service: str, endpoint: str) -> Any:
+def client(service: Any, endpoint: str) -> Any:
     import boto3
 
     for name, value in FAKE_CREDENTIALS.items():  # moto only; never a real account's credentials

@@ -23,7 +23,7 @@ from finlake.stream.validation import parse_timestamp
 Record = tuple[str, bytes, float]  # (partition key, data, event time in seconds or +inf when unreadable)
 
 
-def silver_rows(lake: Any) -> list[dict[str, str]]:
+def silver_rows(lake: Any) -> list[dict[str, str | None]]:
     """silver.transactions as contract strings (booked_at in UTC, ISO-8601)."""
     from pyspark.sql import functions as F
 
@@ -72,7 +72,7 @@ def bronze_records(bronze_root: Path) -> list[Record]:
 def deliver(records: list[Record], shuffle_within: float, duplicate_rate: float, seed: int) -> list[Record]:
     """Each record delayed by up to `shuffle_within` seconds of event time; some sent twice (re-deliveries)."""
     rng = random.Random(seed)
-    keyed = []
+    keyed: list[tuple[float, int, Record]] = []
     for position, record in enumerate(records):
         base = record[2] if record[2] != float("-inf") else float(position)
         copies = 2 if rng.random() < duplicate_rate else 1

@@ -28,6 +28,7 @@ module "data_lake" {
   kms_key_arn                        = module.kms.key_arn
   noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
   bronze_retention_days              = var.bronze_retention_days
+  pii_reader_role_arns               = var.pii_reader_role_arns
   force_destroy                      = var.force_destroy
 }
 
@@ -106,6 +107,25 @@ module "athena" {
   bytes_scanned_cutoff_per_query = var.bytes_scanned_cutoff_per_query
 }
 
+# Analysts query public Silver and Gold in the workgroup; Bronze, quarantine and silver_restricted are
+# denied to them (and the latter two readable only by named roles, modules/data_lake).
+module "analyst_role" {
+  source = "../analyst_role"
+
+  name_prefix               = local.name_prefix
+  trusted_principal_arns    = var.analyst_trusted_principal_arns
+  athena_workgroup_name     = module.athena.workgroup_name
+  athena_results_bucket_arn = module.data_lake.bucket_arns["athena-results"]
+  athena_results_prefix     = "${module.athena.workgroup_name}/"
+  silver_bucket_arn         = module.data_lake.bucket_arns["silver"]
+  gold_bucket_arn           = module.data_lake.bucket_arns["gold"]
+  silver_database_name      = module.glue_catalog.database_names["silver"]
+  gold_database_name        = module.glue_catalog.database_names["gold"]
+  denied_bucket_arns        = [for layer in ["bronze", "quarantine", "silver-restricted"] : module.data_lake.bucket_arns[layer]]
+  denied_database_names     = [for layer in ["bronze", "quarantine", "silver_restricted"] : module.glue_catalog.database_names[layer]]
+  kms_key_arn               = module.kms.key_arn
+}
+
 module "quicksight" {
   source = "../quicksight"
   count  = var.enable_quicksight ? 1 : 0
@@ -136,6 +156,19 @@ module "alerting" {
   dashboard_url             = coalesce(var.dashboard_url, "https://${data.aws_region.current.region}.quicksight.aws.amazon.com/sn/dashboards/${local.name_prefix}-risk")
   schedule_expression       = var.alert_schedule_expression
   log_retention_days        = var.log_retention_days
+}
+
+module "streaming" {
+  source = "../streaming"
+  count  = var.enable_streaming ? 1 : 0
+
+  name_prefix         = local.name_prefix
+  tags                = var.extra_tags
+  kms_key_arn         = module.kms.key_arn
+  alert_topic_arn     = one(module.alerting[*].topic_arn)
+  bronze_bucket_arn   = module.data_lake.bucket_arns["bronze"]
+  lambda_package_file = "${local.repo_root}/dist/transaction_monitor.zip"
+  log_retention_days  = var.log_retention_days
 }
 
 module "serving" {

@@ -160,8 +160,26 @@ variable "dashboard_definition_file" {
   default     = null
 }
 
+variable "pii_reader_role_arns" {
+  description = "IAM role ARNs that may read the silver-restricted and quarantine buckets besides the Silver job and table-optimizer roles (e.g. the operator role running finlake erase-customer); everyone else is denied by the bucket policies."
+  type        = list(string)
+  default     = []
+}
+
+variable "analyst_trusted_principal_arns" {
+  description = "Principals that may assume the analyst role (<name_prefix>-analyst: Athena over Silver and Gold only). Empty: any principal of the account allowed to by its own policy."
+  type        = list(string)
+  default     = []
+}
+
 variable "enable_alerting" {
   description = "Create the high-risk alerting function (needs `make package-lambda` first)."
+  type        = bool
+  default     = false
+}
+
+variable "enable_streaming" {
+  description = "Create the real-time transaction monitor (Kinesis, Lambda, Firehose to Bronze); needs enable_alerting (its topic) and `make package-lambda`."
   type        = bool
   default     = false
 }
