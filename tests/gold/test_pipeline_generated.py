@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import pytest
 from chispa import assert_df_equality
+from lake_tables import read
 
-from finlake.contracts.gold import GOLD_TABLES
-from finlake.contracts.silver import SILVER_TABLES
 from finlake.generate import GeneratorConfig, generate
 from finlake.gold.job import UPSTREAM, GoldParams, run_silver_to_gold
 from finlake.lake import Lake
 from finlake.silver.job import run_bronze_to_silver
 
 pytestmark = pytest.mark.slow
-
-
-def _read(spark, path, table):
-    return spark.read.schema(table.spark_schema()).parquet(path)
 
 
 def test_generated_data_through_gold_twice(spark, tmp_path):
@@ -28,14 +23,14 @@ def test_generated_data_through_gold_twice(spark, tmp_path):
     first = run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000100Z-gold1")
     blocking = [q for q in first.quality if q["outcome"] == "failed" and q["severity"] == "blocking"]
     assert first.status == "succeeded" and not blocking
-    silver_rows = {n: _read(spark, lake.silver_table(n), SILVER_TABLES[n]).count() for n in ("customers", "loans")}
+    silver_rows = {n: read(spark, lake, f"silver.{n}").count() for n in ("customers", "loans")}
     assert first.tables["gold.loan_features"].rows == silver_rows["loans"] > 0
     assert first.tables["gold.product_recommendations"].rows == silver_rows["customers"] > 0
     assert first.tables["gold.account_monthly_activity"].rows > 0
 
-    snapshot = {n: _read(spark, lake.gold_table(n), GOLD_TABLES[n]).collect() for n in UPSTREAM}
+    snapshot = {n: read(spark, lake, f"gold.{n}").collect() for n in UPSTREAM}
     second = run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000200Z-gold2")
     assert second.status == "succeeded"
     for name in UPSTREAM:
-        again = _read(spark, lake.gold_table(name), GOLD_TABLES[name])
+        again = read(spark, lake, f"gold.{name}")
         assert_df_equality(again, spark.createDataFrame(snapshot[name], again.schema), ignore_row_order=True)

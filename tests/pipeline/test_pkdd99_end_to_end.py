@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from lake_tables import read
 
 from finlake.cli import main
 from finlake.lake import Lake
@@ -48,7 +49,7 @@ def test_silver_accounts_for_every_bronze_row(pkdd_lake, pkdd99_dir):
 
 
 def test_gold_loan_features_carry_the_pkdd_default_label(pkdd_lake, pkdd99_dir, spark):
-    features = spark.read.parquet(pkdd_lake.gold_table("loan_features"))
+    features = read(spark, pkdd_lake, "gold.loan_features")
     raw = {r["loan_id"]: r["status"] for r in _raw_rows(pkdd99_dir, "loan.asc")}
     expected_defaults = {loan for loan, status in raw.items() if status in {"B", "D"}}
     rows = features.select("loan_id", "is_default").collect()
