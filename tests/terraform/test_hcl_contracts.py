@@ -379,6 +379,7 @@ DOCUMENTED_MODULES = [
     "platform",
     "iceberg_tables",
     "table_optimizers",
+    "analyst_role",
 ]
 
 

@@ -28,6 +28,11 @@ output "crawler_names" {
   value       = module.platform.crawler_names
 }
 
+output "analyst_role_arn" {
+  description = "Role analysts assume: Athena in the analytics workgroup over Silver and Gold only."
+  value       = module.platform.analyst_role_arn
+}
+
 output "athena_workgroup_name" {
   description = "Athena workgroup for analysts."
   value       = module.platform.athena_workgroup_name

@@ -9,7 +9,18 @@ locals {
     transitions                        = []
     expiration_days                    = null
     immutable_for_principal_arns       = []
+    read_limited_to_principal_arns     = []
   }
+
+  # Who may read the buckets holding direct identifiers: the Silver job (it writes them and MERGE reads
+  # them), the table optimizer (compaction rewrites their files) and the operators named in
+  # pii_reader_role_arns. Named as modules/glue_jobs and modules/table_optimizers name their roles
+  # (tests/terraform/test_access_roles.py checks it), so the buckets need not wait for the roles.
+  role_arn_prefix = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role"
+  pii_readers = concat(
+    ["${local.role_arn_prefix}/${var.name_prefix}-glue-bronze-to-silver", "${local.role_arn_prefix}/${var.name_prefix}-glue-table-optimizer"],
+    var.pii_reader_role_arns,
+  )
 
   # Layer -> bucket settings. Keys are the layer names used by the Glue job arguments (brief item 7).
   buckets = {
@@ -32,8 +43,8 @@ locals {
     gold   = local.housekeeping
     # The two buckets holding direct identifiers: files an erasure deleted (finlake erase-customer)
     # survive as noncurrent versions only this long.
-    silver-restricted = merge(local.housekeeping, { noncurrent_version_expiration_days = var.pii_noncurrent_version_expiration_days })
-    quarantine        = merge(local.housekeeping, { noncurrent_version_expiration_days = var.pii_noncurrent_version_expiration_days })
+    silver-restricted = merge(local.housekeeping, { noncurrent_version_expiration_days = var.pii_noncurrent_version_expiration_days, read_limited_to_principal_arns = local.pii_readers })
+    quarantine        = merge(local.housekeeping, { noncurrent_version_expiration_days = var.pii_noncurrent_version_expiration_days, read_limited_to_principal_arns = local.pii_readers })
     artifacts         = local.housekeeping
     athena-results = merge(local.housekeeping, {
       expiration_days = var.athena_results_expiration_days
@@ -52,6 +63,7 @@ module "bucket" {
   expiration_days                    = each.value.expiration_days
   noncurrent_version_expiration_days = each.value.noncurrent_version_expiration_days
   immutable_for_principal_arns       = each.value.immutable_for_principal_arns
+  read_limited_to_principal_arns     = each.value.read_limited_to_principal_arns
   force_destroy                      = var.force_destroy
 }
 

@@ -79,6 +79,17 @@ variable "pii_noncurrent_version_expiration_days" {
   }
 }
 
+variable "pii_reader_role_arns" {
+  description = "IAM role ARNs that may read the silver-restricted and quarantine buckets besides the Silver job and table-optimizer roles (e.g. the operator role that runs finlake erase-customer). Every other principal is denied reads by the bucket policy."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.pii_reader_role_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", arn))])
+    error_message = "pii_reader_role_arns must be IAM role ARNs (arn:aws:iam::<account>:role/<name>)."
+  }
+}
+
 variable "noncurrent_version_expiration_days" {
   description = "Days a replaced object version is kept in the other lake buckets (silver, gold, artifacts, athena-results)."
   type        = number

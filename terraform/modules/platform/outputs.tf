@@ -33,6 +33,11 @@ output "crawler_names" {
   value       = module.crawlers.crawler_names
 }
 
+output "analyst_role_arn" {
+  description = "Role analysts assume: Athena in the analytics workgroup over Silver and Gold; no Bronze, quarantine or silver_restricted."
+  value       = module.analyst_role.role_arn
+}
+
 output "athena_workgroup_name" {
   description = "Athena workgroup for analysts."
   value       = module.athena.workgroup_name

@@ -135,6 +135,20 @@ locals {
         Condition = { ArnLike = { "aws:PrincipalArn" = var.immutable_for_principal_arns } }
       }
     },
+    {
+      # Need to know: whatever an identity policy grants, only the listed roles read an object here
+      # (the PII buckets: the Silver job, the table optimizer, named operators). Listing keys and
+      # administering the bucket stay with IAM.
+      enabled = length(var.read_limited_to_principal_arns) > 0
+      statement = {
+        Sid       = "DenyReadsByUnlistedPrincipals"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes", "s3:GetObjectVersionAttributes", "s3:RestoreObject"]
+        Resource  = "${local.bucket_arn}/*"
+        Condition = { ArnNotLike = { "aws:PrincipalArn" = var.read_limited_to_principal_arns } }
+      }
+    },
   ]
 }
 

@@ -83,6 +83,17 @@ variable "immutable_for_principal_arns" {
   default     = []
 }
 
+variable "read_limited_to_principal_arns" {
+  description = "IAM principal ARN patterns (ArnLike) that alone may read objects in this bucket: every other principal is denied GetObject whatever its identity policy says. Empty: no such statement."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.read_limited_to_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+$", arn))])
+    error_message = "read_limited_to_principal_arns must be IAM role or user ARNs (arn:aws:iam::<account>:role/<name>)."
+  }
+}
+
 variable "force_destroy" {
   description = "Allow terraform destroy to delete a non-empty bucket. Keep false outside throw-away environments."
   type        = bool
