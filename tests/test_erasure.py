@@ -6,6 +6,7 @@ import contextlib
 import gzip
 import json
 import zlib
+from datetime import date
 from pathlib import Path
 
 import fastavro
@@ -14,7 +15,7 @@ import pytest
 from silver.bronze_rows import row, write_bronze
 
 from finlake import storage
-from finlake.erasure import erase_customer
+from finlake.erasure import BRONZE_RETENTION_DAYS, erase_customer, pending_bronze_purge
 from finlake.errors import UsageError
 from finlake.lake import Lake
 from finlake.silver.job import run_bronze_to_silver
@@ -79,7 +80,31 @@ def test_erasure_leaves_no_identifier_outside_bronze(spark, lake_with_ada):
     assert record.tables["quarantine.customers"]["rows_erased"] == 1
     audit = (root / "_runs" / f"erasure-{record.erasure_id}.json").read_text()
     assert json.loads(audit)["reason"] == "ticket 42" and not [n for n in ADA if n in audit]
+    # C1 was delivered on both days: Bronze forgets her when the 2024-01-02 delivery expires (7 years).
+    assert BRONZE_RETENTION_DAYS == 2557
+    assert (json.loads(audit)["bronze_files"], json.loads(audit)["bronze_purge_due"]) == (2, "2031-01-02")
     assert storage.read_table(spark, lake, "silver.customers").count() == 2  # the public table keeps C1
+
+
+def _bronze_file(root: Path, day: str, name: str, text: str) -> None:
+    folder = root / "bronze" / "customers" / f"ingest_date={day}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_pending_bronze_purge_counts_files_holding_the_id_as_a_whole_field(tmp_path):
+    header = "customer_id,first_name,note\n"
+    _bronze_file(tmp_path, "2024-01-01", "a.csv", "\ufeff" + header + "C7,Ada,x\n")  # BOM before the header
+    _bronze_file(tmp_path, "2024-03-05", "b.csv", header + 'C1,"Line one\nC7 said, hi",y\n')  # only inside a field
+    _bronze_file(tmp_path, "2024-02-10", "c.csv", header + 'C2,Bob,"x"\n"C7",Ada,"z"\n')  # quoted id
+    _bronze_file(tmp_path, "2024-04-01", "d.csv", header + "C70,Zed,C7x\n")  # C70 and C7x are not C7
+    _bronze_file(tmp_path, "2024-13-45", "e.csv", header + "C7,Ada,bad date folder\n")  # no valid ingest_date
+    lake = Lake.local(tmp_path)
+
+    assert pending_bronze_purge(lake, "C7", 30) == (2, date(2024, 3, 11))  # c.csv: 2024-02-10 + 30 days
+    assert pending_bronze_purge(lake, "C1", 2557) == (1, date(2031, 3, 6))
+    assert pending_bronze_purge(lake, "C9", 2557) == (0, None)
+    assert pending_bronze_purge(Lake.local(tmp_path / "empty"), "C7", 30) == (0, None)
 
 
 def test_erasure_needs_a_reason(spark, lake_with_ada):

@@ -223,6 +223,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--customer-id", required=True, help="the customer's key (customer_id)")
     p.add_argument("--reason", required=True, help="why (e.g. the request's reference), kept in the audit entry")
     p.add_argument("--requested-by", default=None, help="who asked (default: the current user)")
+    p.add_argument(
+        "--bronze-retention-days",
+        type=_positive_int,
+        default=2557,
+        help="the lake's Bronze retention (Terraform bronze_retention_days): dates the pending Bronze purge",
+    )
 
     p = sub.add_parser("maintain", help="compact small files, expire old snapshots, remove orphan files")
     p.add_argument("--older-than-days", type=int, default=7, help="expire snapshots older than N days (default 7)")
