@@ -123,6 +123,10 @@ package-lambda: venv ## build dist/high_risk_alert.zip and dist/transaction_moni
 	$(PY) lambdas/build_package.py high_risk_alert dist/high_risk_alert.zip
 	$(PY) lambdas/build_package.py transaction_monitor dist/transaction_monitor.zip
 
+.PHONY: package-serving
+package-serving: venv ## build dist/serving.zip: the scoring API Lambda (Linux/Python 3.11 wheels + the champion's model.json from $(LAKE))
+	$(PY) -m finlake.serving.package --lake $(LAKE) --out dist/serving.zip
+
 .PHONY: clean
 clean: ## remove the local lake, build output and caches (keeps the venv)
 	rm -rf $(LAKE) build dist .pytest_cache .mypy_cache .ruff_cache test-artifacts
