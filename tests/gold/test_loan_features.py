@@ -1,5 +1,6 @@
 """loan_features, with the point-in-time rule: nothing booked on or after origination may count."""
 
+import math
 from datetime import date, datetime
 from decimal import Decimal as D
 from statistics import stdev
@@ -13,8 +14,9 @@ WINDOW_DAYS = 30  # window: 2024-05-02 .. 2024-05-31
 LAST_BOOKING = date(2024, 6, 3)  # P2, the lake's latest date: observed_until of every loan
 
 
-def _t(tid, when, amount, direction, channel="TRANSFER", balance=None):
+def _t(tid, when, amount, direction, channel="TRANSFER", balance=None, category=None):
     return {
+        "merchant_category": category,
         "transaction_id": tid,
         "account_id": "A1",
         "booked_at": when,
@@ -25,7 +27,10 @@ def _t(tid, when, amount, direction, channel="TRANSFER", balance=None):
     }
 
 
-BEFORE_WINDOW = [_t("T0", datetime(2024, 5, 1, 10), "999.00", "CREDIT", balance="-5000.00")]  # origination - 31 days
+BEFORE_WINDOW = [  # outside the window, but in the account's history before the loan
+    _t("T00", datetime(2024, 4, 20, 10), "12.00", "DEBIT", "SYSTEM", "-5999.00", "SANKC. UROK"),  # penalty interest
+    _t("T0", datetime(2024, 5, 1, 10), "999.00", "CREDIT", balance="-5000.00"),  # origination - 31 days
+]
 IN_WINDOW = [
     _t("T1", datetime(2024, 5, 2, 9), "1000.00", "CREDIT", balance="1000.00"),  # origination - 30 days: in
     _t("T2", datetime(2024, 5, 10, 12), "1200.00", "DEBIT", "ATM", balance="-200.00"),
@@ -37,6 +42,7 @@ IN_WINDOW = [
 ON_OR_AFTER_ORIGINATION = [
     _t("P1", datetime(2024, 6, 1, 8), "5000.00", "DEBIT", "ATM", balance="-5050.00"),
     _t("P2", datetime(2024, 6, 3, 9), "100000.00", "CREDIT", balance="94950.00"),
+    _t("P3", datetime(2024, 6, 2, 23), "40.00", "DEBIT", "SYSTEM", "-9000.00", "SANKC. UROK"),
 ]
 
 
@@ -64,6 +70,11 @@ def _inputs(silver_df, transactions):
 
 def _expected(gold_df):
     balances = [1000.0, -200.0, -250.0, 50.0, -50.0]
+    history_balances = [-5999.0, -5000.0, *balances]
+    # negative days over the whole history: 04-20..04-30 (11), 05-01 (1), 05-10..05-14 (5), 05-28..05-31 (4)
+    # trends: the recent half starts 2024-05-17 (T5 only); the older half holds T1..T4
+    history = (1, -5999.0, sum(history_balances) / 7, -50.0, 11 + 1 + 5 + 4, -50.0 - (1000 - 200 - 250 + 50) / 4,
+               math.log(1 / (1 + 1000.0 + 300.0)))  # fmt: skip
     inflow, outflow = 1000.0 + 300.0, 1200.0 + 50.0 + 100.0 + 10.0
     history_days = (ORIGINATION - date(2024, 5, 2)).days
     avg_monthly_inflow = inflow / history_days * 30
@@ -74,11 +85,12 @@ def _expected(gold_df):
             ("L1", "C1", "A1", ORIGINATION, "PERSONAL", *common, D("90.00"), "MASS", "EMPLOYED", "M", "D1",
              (ORIGINATION - date(1980, 6, 1)).days / 365.25, 51.0, D("54000.00"), 12 * 90 / 54000,
              history_days, 6, inflow, outflow, avg_monthly_inflow, sum(balances) / 5, -250.0, stdev(balances),
-             5 + 4, (1200.0 + 100.0) / outflow, 2, 90 / avg_monthly_inflow, "DEFAULT", 1, LAST_BOOKING),
+             5 + 4, (1200.0 + 100.0) / outflow, 2, 90 / avg_monthly_inflow, *history, "DEFAULT", 1, LAST_BOOKING),
             # no transactions, no income: counts are 0, ratios and balance statistics unknown
             ("L2", "C2", "A2", date(2024, 3, 15), "PERSONAL", D("500.00"), D("5.0000"), 12, D("50.00"), "YOUTH",
              "STUDENT", "F", "D2", (date(2024, 3, 15) - date(2000, 1, 15)).days / 365.25, 14.0, None, None,
-             0, 0, 0.0, 0.0, None, None, None, None, 0, None, 0, None, "CURRENT", 0, LAST_BOOKING),
+             0, 0, 0.0, 0.0, None, None, None, None, 0, None, 0, None, 0, None, None, None, 0, None, None,
+             "CURRENT", 0, LAST_BOOKING),
         ],
     )  # fmt: skip
 
@@ -107,3 +119,16 @@ def test_point_in_time_transactions_on_or_after_origination_change_nothing(silve
         kept.overdraft_days,
         kept.min_balance,
     )
+
+
+def test_point_in_time_every_feature_on_data_truncated_at_origination_equals_all_data(silver_df):
+    """The whole history (penalty interest, balances, negative days, trends) included."""
+    everything = BEFORE_WINDOW + IN_WINDOW + ON_OR_AFTER_ORIGINATION
+    loans, customers, transactions = _inputs(silver_df, everything)
+    truncated = [t for t in everything if t["booked_at"].date() < ORIGINATION]  # A1's loan starts at ORIGINATION
+    _, _, before = _inputs(silver_df, truncated)
+    on_all = loan_features(loans, customers, transactions, window_days=WINDOW_DAYS).drop("observed_until")
+    on_truncated = loan_features(loans, customers, before, window_days=WINDOW_DAYS).drop("observed_until")
+    assert_approx_df_equality(on_all, on_truncated, 1e-9, ignore_row_order=True)
+    row = on_all.where("loan_id = 'L1'").first()
+    assert row is not None and (row.penalty_interest_count, row.last_balance) == (1, -50.0)

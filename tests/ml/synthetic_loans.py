@@ -80,6 +80,13 @@ def loan_features_frame(n: int, seed: int, start: date = date(2021, 1, 1)) -> pd
             "cash_withdrawal_share": rng.uniform(0, 1, size=n),
             "cash_withdrawal_count": rng.integers(0, 30, size=n),
             "payment_to_inflow": payment / (income / 12),
+            "penalty_interest_count": rng.poisson(0.3, size=n),
+            "pre_loan_min_balance": min_balance - rng.uniform(0, 500, size=n),
+            "pre_loan_avg_balance": min_balance + rng.uniform(-200, 2500, size=n),  # some at or below zero
+            "last_balance": min_balance + rng.uniform(0, 2000, size=n),
+            "negative_balance_days": overdraft + rng.poisson(2, size=n),
+            "balance_trend": rng.normal(0, 300, size=n),
+            "inflow_trend": rng.normal(0, 0.3, size=n),
             "status": np.where(y == 1, "DEFAULT", rng.choice(["CURRENT", "PAID_OFF", "LATE"], size=n)),
             "is_default": y,
             "observed_until": start + timedelta(days=730 + 400),  # every loan older than a year

@@ -18,6 +18,11 @@ from finlake.contracts.model import Column, Layer, Table
 # FEATURE_WINDOW_DAYS days strictly before the loan's origination date.
 FEATURE_WINDOW_DAYS = 180
 
+# Penalty interest (a bank charge for a negative balance): PKDD'99's k_symbol, kept as the
+# transaction's merchant_category, or these words in its description (lower case).
+PENALTY_INTEREST_CATEGORY = "SANKC. UROK"
+PENALTY_INTEREST_TEXT = "penalty interest"
+
 # Risk bands for customer_risk_scores: [lower, upper) on the predicted default probability.
 RISK_BANDS: tuple[tuple[str, float, float], ...] = (
     ("LOW", 0.0, 0.10),
@@ -96,6 +101,17 @@ LOAN_FEATURES = Table(
         Column("cash_withdrawal_share", "double", "Cash debits / all debits in the window (by amount)."),
         Column("cash_withdrawal_count", "bigint", "Cash debits in the window."),
         Column("payment_to_inflow", "double", "monthly_payment / avg_monthly_inflow."),
+        Column("penalty_interest_count", "bigint", "Penalty-interest charges on the account before origination."),
+        Column("pre_loan_min_balance", "double", "Lowest balance_after over the account's whole pre-loan history."),
+        Column("pre_loan_avg_balance", "double", "Mean balance_after over the account's whole pre-loan history."),
+        Column("last_balance", "double", "balance_after of the last transaction before origination."),
+        Column("negative_balance_days", "int", "Days the balance stood below zero over the whole pre-loan history."),
+        Column(
+            "balance_trend",
+            "double",
+            "Mean balance in the recent half of the window minus the mean in the older half.",
+        ),
+        Column("inflow_trend", "double", "ln((1 + credits in the recent half) / (1 + credits in the older half))."),
         Column("status", "string", "Current loan status (label source, not a feature)."),
         Column("is_default", "int", "Label: 1 if status is DEFAULT or CHARGED_OFF, else 0."),
         Column(

@@ -4,7 +4,8 @@ The point-in-time rule: a feature may use only what was known strictly before th
 origination_date. Transactions: only those of the loan's account booked on the
 `window_days` calendar days before origination (`origination_date - window_days <= booked_date <
 origination_date`); nothing booked on or after origination day is joined in at all, so no window
-function or aggregate can see it.
+function or aggregate can see it. The history features (gold/loan_history.py) read the account's
+whole history before origination under the same strict cut-off.
 
 Customer attributes: Silver keeps only the CURRENT customer record. date_of_birth, gender and
 customer_since are facts that do not change, so age and tenure are exact as of origination. segment,
@@ -21,6 +22,7 @@ from pyspark.sql import functions as F
 from finlake.contracts.bronze import DEFAULT_LOAN_STATUSES
 from finlake.contracts.gold import FEATURE_WINDOW_DAYS, LOAN_FEATURES
 from finlake.gold.conform import conform
+from finlake.gold.loan_history import history_features, transactions_before, window_trends
 
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = 30.0  # avg_monthly_inflow is "inflow per 30 days of history"
@@ -110,7 +112,10 @@ def loan_features(
     window_days: int = FEATURE_WINDOW_DAYS,
 ) -> DataFrame:
     """One row per loan; key `loan_id`. Features as known strictly before origination_date."""
-    txn = transaction_features(transactions_before_origination(loans, transactions, window_days))
+    in_window = transactions_before_origination(loans, transactions, window_days)
+    txn = transaction_features(in_window)
+    history = history_features(transactions_before(loans, transactions), _overdraft_days())
+    trends = window_trends(in_window, window_days)
     customer = customers.select(
         "customer_id", "segment", "employment_status", "gender", "district",
         "annual_income", "date_of_birth", "customer_since",
@@ -121,6 +126,10 @@ def loan_features(
     return (
         loans.join(customer, on="customer_id", how="left")
         .join(txn, on="loan_id", how="left")
+        .join(history, on="loan_id", how="left")
+        .join(trends, on="loan_id", how="left")
+        .withColumn("penalty_interest_count", F.coalesce(F.col("penalty_interest_count"), F.lit(0)))
+        .withColumn("negative_balance_days", F.coalesce(F.col("negative_balance_days"), F.lit(0)))
         .withColumn("age_years", F.datediff(orig, F.col("date_of_birth")) / DAYS_PER_YEAR)
         .withColumn("tenure_months", F.months_between(orig, F.col("customer_since")))
         .withColumn("payment_to_income", _ratio(12 * _double("monthly_payment"), _double("annual_income")))

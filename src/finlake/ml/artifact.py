@@ -27,7 +27,14 @@ from finlake.errors import FinlakeError
 from finlake.ml.calibration import PROBABILITY, PriorCorrection
 from finlake.ml.data import to_pandas
 from finlake.ml.features import KEY, LABEL, MISSING_CATEGORY
-from finlake.ml.transforms import MIN_MONTHLY_INFLOW, OVERDRAFT_CAP_DAYS, Transform, applicable, feature_transformer
+from finlake.ml.transforms import (
+    MIN_AVG_BALANCE,
+    MIN_MONTHLY_INFLOW,
+    OVERDRAFT_CAP_DAYS,
+    Transform,
+    applicable,
+    feature_transformer,
+)
 from finlake.ml.transforms import model_numeric as model_numeric_of
 from finlake.serving import drift
 from finlake.serving.model import ARTIFACT_PATH, FORMAT, FORMAT_VERSION, ScoringModel
@@ -44,6 +51,9 @@ def transform_op(t: Transform) -> dict[str, Any]:
         return {**base, "op": "cap", "source": "overdraft_days", "cap": OVERDRAFT_CAP_DAYS}
     if t.name == "ln1p_volatility_to_inflow":
         ratio = {"numerator": "balance_volatility", "denominator": "avg_monthly_inflow", "floor": MIN_MONTHLY_INFLOW}
+        return {**base, "op": "ln1p_ratio", **ratio}
+    if t.name == "ln1p_payment_to_avg_balance":
+        ratio = {"numerator": "monthly_payment", "denominator": "pre_loan_avg_balance", "floor": MIN_AVG_BALANCE}
         return {**base, "op": "ln1p_ratio", **ratio}
     if t.name.startswith("ln1p_") and t.sources == (t.name.removeprefix("ln1p_"),):
         return {**base, "op": "ln1p_nonnegative", "source": t.sources[0]}
@@ -64,7 +74,7 @@ def _slots(
 ) -> list[dict[str, Any]]:
     """One entry per assembled slot, with the contract column it explains (the reason-code factor)."""
     numeric_inputs = model_numeric_of(numeric)
-    replaced = {t.name: t.replaces[0] for t in applicable(numeric)}
+    replaced = {t.name: t.replaces[0] for t in applicable(numeric) if t.replaces}  # else its own factor
     slots: list[dict[str, Any]] = [{"name": c, "factor": replaced.get(c, c), "kind": "numeric"} for c in numeric_inputs]
     for c in categorical:
         slots += [{"name": f"{c}={v}", "factor": c, "kind": "category", "category": v} for v in vocab[c][: sizes[c]]]

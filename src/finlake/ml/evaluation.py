@@ -22,8 +22,11 @@ NEGLIGIBLE = 1e-4  # |coefficient| below this reads as "no effect"
 
 def headline_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     fpr, tpr, _ = roc_curve(y, p)
+    low, high = auc_interval(y, p)
     return {
         "roc_auc": float(roc_auc_score(y, p)),
+        "roc_auc_ci95_low": low,
+        "roc_auc_ci95_high": high,
         "pr_auc": float(average_precision_score(y, p)),
         "ks": float(np.max(tpr - fpr)),
         "brier": float(brier_score_loss(y, p)),
@@ -34,6 +37,29 @@ def headline_metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     }
 
 
+def _stratified_resamples(y: np.ndarray, resamples: int, seed: int) -> tuple[np.ndarray, int]:
+    """(one row of loan indices per resample, defaults first then good loans; the number of defaults):
+    each class is resampled apart, so every resample keeps the test set's counts of both."""
+    rng = np.random.default_rng(seed)
+    positives, negatives = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    rows = np.hstack(
+        [
+            rng.choice(positives, (resamples, positives.size), replace=True),
+            rng.choice(negatives, (resamples, negatives.size), replace=True),
+        ]
+    )
+    return rows, positives.size
+
+
+def auc_interval(y: np.ndarray, p: np.ndarray, resamples: int = 1000, seed: int = 42) -> tuple[float, float]:
+    """95% percentile interval of the ROC-AUC over stratified bootstrap resamples of the loans: with
+    20 defaults it spans about +-0.12, with 200 about +-0.03, so two models' AUCs closer than that are
+    not told apart by this test set."""
+    rows, positives = _stratified_resamples(np.asarray(y).astype(int), resamples, seed)
+    low, high = np.percentile(_rank_auc(np.asarray(p, dtype=float)[rows], positives), [2.5, 97.5])
+    return float(low), float(high)
+
+
 def bootstrap_ratio_interval(
     y: np.ndarray, model: np.ndarray, reference: np.ndarray, resamples: int = 2000, seed: int = 42
 ) -> tuple[float, float]:
@@ -41,16 +67,8 @@ def bootstrap_ratio_interval(
     resamples of the same loans (defaults and good loans resampled separately, so every resample
     has both classes). With ~20 test defaults one AUC is uncertain by about +-0.06; this says how
     far the ratio can be trusted. Paired: both scores are judged on the same resampled loans."""
-    rng = np.random.default_rng(seed)
-    positives, negatives = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-    # One row of loan indices per resample: defaults first, then good loans (same counts as y).
-    rows = np.hstack(
-        [
-            rng.choice(positives, (resamples, positives.size), replace=True),
-            rng.choice(negatives, (resamples, negatives.size), replace=True),
-        ]
-    )
-    ratios = _rank_auc(model[rows], positives.size) / _rank_auc(reference[rows], positives.size)
+    rows, positives = _stratified_resamples(y, resamples, seed)
+    ratios = _rank_auc(model[rows], positives) / _rank_auc(reference[rows], positives)
     low, high = np.percentile(ratios, [2.5, 97.5])
     return float(low), float(high)
 

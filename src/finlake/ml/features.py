@@ -25,13 +25,14 @@ IDENTIFIERS = ("loan_id", "customer_id", "account_id")
 # Known only after origination: the outcome itself, and the date it is known as of. Never features.
 OUTCOME_COLUMNS = ("status", "is_default", "observed_until")
 
-CATEGORICAL_FEATURES = ("loan_type", "segment", "employment_status", "gender", "district")
+# Protected attributes: kept in Gold for the fairness report (finlake/ml/fairness.py), never inputs.
+PROTECTED_ATTRIBUTES = ("gender", "age_years")
+CATEGORICAL_FEATURES = ("loan_type", "segment", "employment_status", "district")
 NUMERIC_FEATURES = (
     "principal",
     "interest_rate",
     "term_months",
     "monthly_payment",
-    "age_years",
     "tenure_months",
     "annual_income",
     "payment_to_income",
@@ -47,6 +48,13 @@ NUMERIC_FEATURES = (
     "cash_withdrawal_share",
     "cash_withdrawal_count",
     "payment_to_inflow",
+    "penalty_interest_count",
+    "pre_loan_min_balance",
+    "pre_loan_avg_balance",
+    "last_balance",
+    "negative_balance_days",
+    "balance_trend",
+    "inflow_trend",
 )
 MISSING_CATEGORY = "UNKNOWN"
 
@@ -54,7 +62,14 @@ MISSING_CATEGORY = "UNKNOWN"
 def feature_columns(columns: list[str] | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(numeric, categorical) features; fails if a column is unclassified or an outcome is a feature."""
     columns = columns if columns is not None else LOAN_FEATURES.column_names
-    classified = {*IDENTIFIERS, CUTOFF, *OUTCOME_COLUMNS, *CATEGORICAL_FEATURES, *NUMERIC_FEATURES}
+    classified = {
+        *IDENTIFIERS,
+        CUTOFF,
+        *OUTCOME_COLUMNS,
+        *PROTECTED_ATTRIBUTES,
+        *CATEGORICAL_FEATURES,
+        *NUMERIC_FEATURES,
+    }
     unclassified = sorted(set(columns) - classified)
     if unclassified:
         raise FinlakeError(
@@ -64,6 +79,9 @@ def feature_columns(columns: list[str] | None = None) -> tuple[tuple[str, ...], 
     leaking = sorted(set(OUTCOME_COLUMNS) & {*NUMERIC_FEATURES, *CATEGORICAL_FEATURES})
     if leaking:
         raise FinlakeError(f"outcome columns listed as model features: {', '.join(leaking)}")
+    protected = sorted(set(PROTECTED_ATTRIBUTES) & {*NUMERIC_FEATURES, *CATEGORICAL_FEATURES})
+    if protected:
+        raise FinlakeError(f"protected attributes listed as model features: {', '.join(protected)}")
     return NUMERIC_FEATURES, CATEGORICAL_FEATURES
 
 

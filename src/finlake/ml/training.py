@@ -20,7 +20,7 @@ from finlake.asof import AsOf, Snapshot
 from finlake.contracts.gold import LOAN_FEATURES
 from finlake.errors import FinlakeError, UsageError
 from finlake.lake import Lake
-from finlake.ml import artifact, evaluation, labels, leakage, plots, tracking
+from finlake.ml import artifact, evaluation, fairness, labels, leakage, plots, tracking
 from finlake.ml.calibration import PROBABILITY
 from finlake.ml.data import (
     OBSERVABLE_PROBABILITY,
@@ -30,7 +30,7 @@ from finlake.ml.data import (
     read_loan_truth,
     to_pandas,
 )
-from finlake.ml.features import KEY, LABEL, LABEL_SOURCE, feature_columns, model_input
+from finlake.ml.features import KEY, LABEL, LABEL_SOURCE, PROTECTED_ATTRIBUTES, feature_columns, model_input
 from finlake.ml.fit import FittedModel, fit_model
 from finlake.ml.pipeline import ASSEMBLED, DEFAULT_ELASTIC_NET_GRID, DEFAULT_REG_GRID, ClassWeights
 from finlake.ml.split import Split, split_loans
@@ -105,7 +105,18 @@ def _attributes(fitted: FittedModel, sample: DataFrame) -> list[dict[str, Any]]:
 
 
 def _predictions(fitted: FittedModel, df: DataFrame) -> pd.DataFrame:
-    return to_pandas(fitted.model.transform(df).select(KEY, LABEL, PROBABILITY))
+    """Key, label and probability (and the protected attributes, for the fairness report)."""
+    attributes = [c for c in PROTECTED_ATTRIBUTES if c in df.columns]
+    return to_pandas(fitted.model.transform(df).select(KEY, LABEL, PROBABILITY, *attributes))
+
+
+def _fairness(on_test: pd.DataFrame, train: DataFrame, numeric: tuple[str, ...], categorical: tuple[str, ...]) -> Any:
+    """The fairness report (ml/fairness.py), or a note when the table lacks the attributes."""
+    if not set(PROTECTED_ATTRIBUTES) <= set(on_test.columns):
+        return {"skipped": "the loans carry no gender and age_years"}
+    inputs = (*model_numeric(numeric), *categorical)
+    population = to_pandas(train.select(*PROTECTED_ATTRIBUTES, *numeric, *categorical))
+    return fairness.fairness_report(on_test, LABEL, PROBABILITY, population, inputs, numeric, categorical)
 
 
 def evaluate(
@@ -162,7 +173,8 @@ def _best_possible(on_test: pd.DataFrame, truth: pd.DataFrame, model_auc: float)
 
 def headline(report: dict[str, Any]) -> dict[str, Any]:
     test = report["test"]
-    figures = {k: test[k] for k in ("roc_auc", "pr_auc", "ks", "brier", "loans", "defaults")}
+    keys = ("roc_auc", "roc_auc_ci95_low", "roc_auc_ci95_high", "pr_auc", "ks", "brier", "loans", "defaults")
+    figures = {k: test[k] for k in keys}
     figures["threshold"] = report["confusion_at_threshold"]["threshold"]
     if "truth" in report:
         figures["best_possible_roc_auc"] = report["truth"]["best_possible_roc_auc"]
@@ -176,6 +188,8 @@ def headline(report: dict[str, Any]) -> dict[str, Any]:
     if "repeated_cv" in report:
         figures["cv_roc_auc_mean"] = report["repeated_cv"]["roc_auc_mean"]
         figures["cv_roc_auc_std"] = report["repeated_cv"]["roc_auc_std"]
+        figures["cv_roc_auc_ci95_low"] = report["repeated_cv"]["roc_auc_ci95_low"]
+        figures["cv_roc_auc_ci95_high"] = report["repeated_cv"]["roc_auc_ci95_high"]
     return figures
 
 
@@ -244,14 +258,15 @@ def train_default_model(
         features, snapshots = _read_inputs(spark, lake, as_of)
     rule = labels.label_rule(lake, settings.min_loan_age_days)
     table, label_report = labels.observable_loans(features, rule)
-    if label_report["loans_kept"] == 0:
+    if label_report["loans_kept"] == 0 < label_report["loans_read"]:  # an empty table fails below, as empty
         raise FinlakeError(
             f"{where}: none of the {label_report['loans_read']} loans is old enough to have an observable outcome "
             f"({label_report['rule']}; as of {label_report['observed_until']}): set a smaller minimum loan age"
         )
     numeric, categorical = feature_columns(table.columns)
     numeric = check_trainable(table, numeric, where)
-    prepared = table.transform(model_input(numeric, categorical))
+    keep = tuple(c for c in PROTECTED_ATTRIBUTES if c in table.columns)  # for the fairness report only
+    prepared = table.transform(model_input(numeric, categorical, keep=keep))
     split: Split = split_loans(prepared, settings.test_fraction, settings.seed)
     train = split.train.cache()
     train_frame = to_pandas(train.select(LABEL, *numeric))
@@ -277,6 +292,7 @@ def train_default_model(
     clock.lap("evaluate")
     report.update(
         labels=label_report,
+        fairness=_fairness(on_test, train, numeric, categorical),
         split={"method": split.method, "description": split.description},
         features={
             "numeric": list(numeric),

@@ -22,6 +22,7 @@ from pyspark.ml.feature import SQLTransformer
 OVERDRAFT_CAP_DAYS = 90
 # Floor on monthly inflow (currency units) so an account with almost no inflow does not divide by ~0.
 MIN_MONTHLY_INFLOW = 100.0
+MIN_AVG_BALANCE = 100.0  # the same floor for the average balance an instalment is compared with
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,14 @@ TRANSFORMS: tuple[Transform, ...] = (
         f"ln(1 + balance_volatility / greatest(coalesce(avg_monthly_inflow, 0), {MIN_MONTHLY_INFLOW}))",
         ("balance_volatility", "avg_monthly_inflow"),
         ("balance_volatility",),
+    ),
+    # The instalment against what the account usually holds: the lower the balance, the heavier the
+    # instalment (a negative average balance counts as the floor). Added beside the sources.
+    Transform(
+        "ln1p_payment_to_avg_balance",
+        f"ln(1 + monthly_payment / greatest(coalesce(pre_loan_avg_balance, 0), {MIN_AVG_BALANCE}))",
+        ("monthly_payment", "pre_loan_avg_balance"),
+        (),
     ),
     _log1p_nonnegative("inflow"),
     _log1p_nonnegative("avg_monthly_inflow"),
