@@ -107,3 +107,12 @@ def test_unknown_table_names_are_one_line():
         storage.ref("silver.nope")
     assert storage.ref("silver.customer_pii").namespace_layer == "silver_restricted"
     assert storage.ref("quarantine.loans").identifier(Lake.local("/x")) == "finlake.quarantine.loans"
+
+
+def test_a_copied_lake_is_refused_in_one_line(spark, lake, tmp_path):
+    import shutil
+
+    storage.replace_rows(spark, lake, NAME, _tx(spark, ["T1"]))
+    shutil.copytree(tmp_path / "lake", tmp_path / "copy")
+    with pytest.raises(FinlakeError, match=r"was copied or moved from .*/lake \(its Iceberg tables point there\)"):
+        storage.read_table(spark, Lake.local(tmp_path / "copy"), NAME)

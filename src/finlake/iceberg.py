@@ -107,8 +107,14 @@ def catalog_properties(lake: Lake) -> dict[str, str]:
         "uri": f"jdbc:sqlite:{catalog_file(lake)}",
         "warehouse": f"file://{Path(lake.silver).parent}",
         "jdbc.schema-version": "V1",  # the schema PyIceberg's SqlCatalog reads and writes
-        # A job commits several tables at once from threads: wait for SQLite's lock instead of failing.
+        # A job commits several tables at once from threads, and readers (query, dashboard, a test's
+        # session) may hold the file open: write-ahead logging lets readers and the writer proceed
+        # together, and a writer waits for another writer's lock instead of failing.
+        "jdbc.journal_mode": "WAL",
         "jdbc.busy_timeout": "60000",
+        # One pooled connection: with two, one could still sit in a read transaction that hides a
+        # table the other just created (seen as TABLE_OR_VIEW_NOT_FOUND / SQLITE_BUSY under load).
+        "clients": "1",
         "cache-enabled": "false",  # see commits made by other processes (erasure, a second writer)
     }
 
@@ -123,12 +129,33 @@ def bind(spark: SparkSession, lake: Lake) -> None:
         if spark.conf.get(key, None) and current == wanted:
             return
         if "uri" in props:
+            check_not_moved(lake)
             Path(catalog_file(lake)).parent.mkdir(parents=True, exist_ok=True)
         spark.conf.set(key, "org.apache.iceberg.spark.SparkCatalog")
         for name, value in props.items():
             spark.conf.set(f"{key}.{name}", value)
         # CatalogManager keeps the first instance it made for a name; forget it so the new conf is read.
         spark._jsparkSession.sessionState().catalogManager().reset()  # type: ignore[attr-defined]
+
+
+def check_not_moved(lake: Lake) -> None:
+    """Iceberg metadata holds absolute paths: a copied or moved local lake would read (and commit
+    into) the original's files. Refuse it in one line instead."""
+    path = Path(catalog_file(lake))
+    if lake.silver.startswith("s3://") or not path.is_file():
+        return
+    import sqlite3
+
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+        row = con.execute("SELECT metadata_location FROM iceberg_tables LIMIT 1").fetchone()
+    root = str(Path(lake.silver).parent)
+    if row and row[0] and not row[0].removeprefix("file:").startswith(root + "/"):
+        origin = row[0].removeprefix("file:").split("/silver", 1)[0].split("/gold", 1)[0]
+        raise FinlakeError(
+            f"the lake at {root} was copied or moved from {origin} (its Iceberg tables point there): "
+            "rebuild it here with `finlake bronze-to-silver --full-refresh` after removing _catalog/, "
+            "silver/, silver_restricted/, quarantine/ and gold/"
+        )
 
 
 def namespace(lake: Lake, layer: str) -> str:

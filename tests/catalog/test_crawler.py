@@ -25,10 +25,12 @@ BRONZE = {f"bronze.{name}" for name in load_crawler("bronze").table_names}
 
 @pytest.fixture
 def lake(small_lake_template, tmp_path) -> Lake:
-    # The copy's Iceberg catalog still names the template's files (Iceberg paths are absolute): the
-    # crawler only lists those tables, and these tests change Bronze and the crawled catalog only.
+    # Bronze and the crawled catalog only: an Iceberg catalog cannot be copied (its paths are absolute,
+    # finlake refuses a copied lake), and these tests change Bronze and the crawled catalog only.
     root = tmp_path / "lake"
-    shutil.copytree(Path(small_lake_template.bronze).parent, root, symlinks=True)
+    shutil.copytree(
+        Path(small_lake_template.bronze).parent, root, symlinks=True, ignore=shutil.ignore_patterns("iceberg.db")
+    )
     return Lake.local(root)
 
 
@@ -55,7 +57,8 @@ def test_bronze_is_registered_with_its_partitions_and_nothing_else(lake):
     )
 
 
-def test_iceberg_tables_are_listed_with_their_snapshot_and_rows(lake):
+def test_iceberg_tables_are_listed_with_their_snapshot_and_rows(small_lake_template):
+    lake = small_lake_template  # crawled in place: its Iceberg catalog cannot be copied (absolute paths)
     report = crawl(lake)
 
     listed = {f"{t.database}.{t.name}": t for t in report.iceberg}
@@ -63,9 +66,10 @@ def test_iceberg_tables_are_listed_with_their_snapshot_and_rows(lake):
     expected |= {f"gold.{n}": len(r) for n, r in data.gold_rows().items()}
     expected["silver_restricted.customer_pii"] = len(data.CUSTOMERS)
     assert {name: t.rows for name, t in listed.items()} == expected
-    assert listed["silver.transactions"].snapshot_id == json.loads(
-        (Path(lake.state) / "bronze_to_silver.json").read_text()
-    )["snapshots"]["silver.transactions"]
+    assert (
+        listed["silver.transactions"].snapshot_id
+        == json.loads((Path(lake.state) / "bronze_to_silver.json").read_text())["snapshots"]["silver.transactions"]
+    )
     assert len(listed["silver.transactions"].files) == 3  # one per booking month
     summary = json.loads((Path(lake.catalog) / "_log" / "last_crawl.json").read_text())
     assert {t["table"] for t in summary["iceberg_tables"]} == set(expected)

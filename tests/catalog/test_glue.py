@@ -20,7 +20,10 @@ PREFIX = "finlake_dev_"
 @pytest.fixture
 def lake(small_lake_template, tmp_path) -> Lake:
     root = tmp_path / "lake"
-    shutil.copytree(Path(small_lake_template.bronze).parent, root, symlinks=True)
+    # Bronze and the crawled catalog only: an Iceberg catalog cannot be copied (its paths are absolute)
+    shutil.copytree(
+        Path(small_lake_template.bronze).parent, root, symlinks=True, ignore=shutil.ignore_patterns("iceberg.db")
+    )
     lake = Lake.local(root)
     crawl(lake)
     return lake

@@ -99,6 +99,7 @@ def open_catalog(lake: Lake) -> SqlCatalog | None:
     path = Path(iceberg.catalog_file(lake))
     if not path.is_file():
         return None
+    iceberg.check_not_moved(lake)
     return SqlCatalog(iceberg.CATALOG, uri=f"sqlite:///{path}", warehouse=iceberg.catalog_properties(lake)["warehouse"])
 
 
