@@ -1,24 +1,13 @@
-# The Iceberg tables of Silver, the quarantine and Gold, as Terraform sees them: the one list of table
-# names (the jobs create the tables on their first run: src/finlake/storage.py ensure_table; the
-# Terraform tests check this list against the code's contracts), and what IAM grants and table
+# The Iceberg tables of Silver, the quarantine and Gold, as Terraform sees them: the table names come
+# from tables.json, exported from the contracts (the jobs create the tables on their first run:
+# src/finlake/storage.py ensure_table), and what IAM grants and table
 # optimizers need about each: its Glue database and ARNs, its S3 location and the objects under it.
 # No resources and no provider: pure values, so the tests evaluate it with Terraform itself.
 
 locals {
-  # Glue namespace (layer) -> tables. customer_pii is Silver's restricted table: its own namespace and bucket.
-  tables = {
-    silver            = ["customers", "accounts", "loans", "transactions"]
-    silver_restricted = ["customer_pii"]
-    quarantine        = ["customers", "accounts", "loans", "transactions"]
-    gold = [
-      "customer_loan_summary",
-      "loan_features",
-      "account_monthly_activity",
-      "compliance_cash_alerts",
-      "product_recommendations",
-      "customer_risk_scores",
-    ]
-  }
+  # Glue namespace (layer) -> tables, exported from the contracts (python -m finlake.contracts.export);
+  # customer_pii is Silver's restricted table: its own namespace and bucket.
+  tables = jsondecode(file("${path.module}/tables.json"))
 
   # Namespace -> key of the data_lake module's bucket_names: a table lives at <bucket root>/<table>/.
   bucket_key = {
