@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 
 import pytest
 
-from finlake.cli import build_parser, main
+from finlake.cli import COMMANDS, build_parser, main
 
 SUBCOMMANDS = [
     "generate",
@@ -30,6 +31,14 @@ def test_every_spec_subcommand_exists_with_help(capsys):
             main([command, "--help"])
         assert exc.value.code == 0
         assert f"finlake {command}" in capsys.readouterr().out
+
+
+def test_the_command_table_matches_the_parser_and_every_module_has_main():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert set(sub.choices) == set(COMMANDS)  # type: ignore[attr-defined]
+    for module in COMMANDS.values():
+        assert callable(importlib.import_module(module).main), module
 
 
 def test_lake_defaults_to_env_var(monkeypatch, tmp_path):

@@ -1,8 +1,8 @@
-"""The `finlake` command line (SPEC.md, 'The command line').
+"""The `finlake` command line (the README's "The command line").
 
-This module only declares the arguments. Each subcommand's work is in `finlake.commands.<name>`, a
-thin module whose `main(args)` calls the library; a subcommand whose module is missing says so in
-one line and exits 2. Every failure the user can act on is one line on stderr and a non-zero exit.
+This module only declares the arguments and the command table (`COMMANDS`). Each subcommand's work
+is in a thin `finlake.commands` module whose `main(args)` calls the library. Every failure the user
+can act on is one line on stderr and a non-zero exit.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import errno
 import importlib
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from finlake import __version__
-from finlake.errors import FinlakeError, NotImplementedYet, UsageError
+from finlake.errors import FinlakeError, UsageError
 from finlake.lake import LAKE_ENV_VAR, default_lake_root
 from finlake.lakelock import WRITERS, writer_lock
 
@@ -253,26 +253,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _handler(command: str):
-    module_name = f"finlake.commands.{command.replace('-', '_')}"
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            raise NotImplementedYet(f"`{PROG} {command}` is not implemented yet") from None
-        raise
-    return module.main
+# Every subcommand and the module whose `main(args)` runs it. Imported on use, so `finlake --help`
+# does not load Spark, DuckDB or MLflow; tests/test_cli.py checks this table against the parser.
+COMMANDS: dict[str, str] = {
+    "generate": "finlake.commands.generate",
+    "import-pkdd99": "finlake.commands.import_pkdd99",
+    "bronze-to-silver": "finlake.commands.bronze_to_silver",
+    "silver-to-gold": "finlake.commands.silver_to_gold",
+    "crawl": "finlake.commands.crawl",
+    "query": "finlake.commands.query",
+    "athena-views": "finlake.commands.athena_views",
+    "train": "finlake.commands.train",
+    "score": "finlake.commands.score",
+    "erase-customer": "finlake.commands.erase_customer",
+    "maintain": "finlake.commands.maintain",
+    "dashboard": "finlake.commands.dashboard",
+    "alerts": "finlake.commands.alerts",
+    "stream": "finlake.commands.stream",
+    "serve": "finlake.commands.serve",
+    "features": "finlake.commands.features",
+    "drift": "finlake.commands.drift",
+    "run": "finlake.commands.run",
+}
+
+
+def handler(command: str) -> Callable[[argparse.Namespace], int]:
+    return importlib.import_module(COMMANDS[command]).main  # type: ignore[no-any-return]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        handler = _handler(args.command)
+        run = handler(args.command)
         if args.command not in WRITERS:
-            return int(handler(args) or 0)
+            return int(run(args) or 0)
         with writer_lock(args.lake, args.command):  # one writer per lake
-            return int(handler(args) or 0)
+            return int(run(args) or 0)
     except FinlakeError as exc:
         if args.debug:
             traceback.print_exc()

@@ -11,9 +11,3 @@ class UsageError(FinlakeError):
     """Bad arguments or bad input named by the user (a missing folder, a nonsense option)."""
 
     exit_code = 2
-
-
-class NotImplementedYet(FinlakeError):
-    """A subcommand whose issue has not landed yet."""
-
-    exit_code = 2

@@ -6,8 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from finlake.cli import _handler, build_parser
-from finlake.errors import NotImplementedYet
+from finlake.cli import build_parser, handler
 
 STEPS: tuple[str, ...] = (
     "generate",
@@ -39,14 +38,9 @@ def _step_args(args: argparse.Namespace, command: str) -> argparse.Namespace:
 def main(args: argparse.Namespace) -> int:
     started = time.monotonic()
     for command in STEPS:
-        try:
-            handler = _handler(command.split()[0])
-        except NotImplementedYet:
-            print(f"== {command}: not implemented yet; the pipeline stops here")
-            break
         print(f"== {command}", flush=True)
         step_started = time.monotonic()
-        code = int(handler(_step_args(args, command)) or 0)
+        code = int(handler(command.split()[0])(_step_args(args, command)) or 0)
         print(f"   ({command}: {time.monotonic() - step_started:.0f}s)", flush=True)
         if code:
             return code
