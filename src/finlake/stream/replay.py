@@ -50,9 +50,15 @@ def silver_records(rows: Sequence[dict[str, str | None]]) -> list[Record]:
 
 def bronze_records(bronze_root: Path) -> list[Record]:
     """Every Bronze row in booking order; a row whose booked_at does not parse keeps its place in the files."""
-    out: list[Record] = []
+    return [record for _, record in bronze_sourced_records(bronze_root)]
+
+
+def bronze_sourced_records(bronze_root: Path) -> list[tuple[str, Record]]:
+    """(source file below the Bronze root, as Silver names it; record) for every Bronze row, in booking order."""
+    out: list[tuple[str, Record]] = []
     last_t = float("-inf")
     for path in sorted((bronze_root / TRANSACTIONS.name).glob("ingest_date=*/*.csv")):
+        source = path.relative_to(bronze_root).as_posix()
         text = path.read_bytes().decode("utf-8", errors="replace")  # as Spark decodes: bad bytes become U+FFFD
         reader = csv.reader(io.StringIO(text, newline=""))
         header = next(reader, None)
@@ -60,13 +66,13 @@ def bronze_records(bronze_root: Path) -> list[Record]:
             if not fields or fields == [""]:
                 continue  # a blank line is no row, for Spark's reader too
             if len(fields) != len(header or ()):
-                out.append(("malformed", ",".join(fields).encode(), last_t))
+                out.append((source, ("malformed", ",".join(fields).encode(), last_t)))
                 continue
             row = dict(zip(header or (), fields, strict=True))
             stamp = parse_timestamp(row.get("booked_at", "").strip(" "))
             last_t = stamp.timestamp() if stamp else last_t
-            out.append((row.get("account_id") or "unknown", json.dumps(row).encode(), last_t))
-    return sorted(out, key=lambda r: r[2])  # stable: rows without a time stay behind their predecessor
+            out.append((source, (row.get("account_id") or "unknown", json.dumps(row).encode(), last_t)))
+    return sorted(out, key=lambda r: r[1][2])  # stable: rows without a time stay behind their predecessor
 
 
 def deliver(records: list[Record], shuffle_within: float, duplicate_rate: float, seed: int) -> list[Record]:
