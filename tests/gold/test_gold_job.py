@@ -15,7 +15,6 @@ from lake_tables import publish_silver as write_silver
 from finlake import storage
 from finlake.cli import main as cli_main
 from finlake.contracts.gold import GOLD_TABLES
-from finlake.contracts.silver import SILVER_TABLES
 from finlake.gold import job
 from finlake.gold.job import GoldParams, build_gold, run_silver_to_gold
 from finlake.lake import Lake

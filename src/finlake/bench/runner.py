@@ -34,7 +34,7 @@ from finlake.errors import FinlakeError, UsageError
 
 PY = sys.executable
 FINLAKE = [PY, "-m", "finlake"]
-STAGES = ("throughput", "incremental", "model", "queries", "cold_start", "serving")
+STAGES = ("throughput", "incremental", "model", "queries", "cold_start", "serving", "stream")
 
 
 @dataclass(frozen=True)
@@ -307,6 +307,11 @@ class Bench:
 
             result["serving"] = serving.run(self.s.work, self.say)
             checkpoint()
+        if "stream" in self.s.stages:  # transaction monitor throughput and latency (finlake.bench.stream)
+            from finlake.bench import stream
+
+            result["stream"] = stream.run(self.say)
+            checkpoint()
         if "cold_start" in self.s.stages and self.s.cold_start:
             result["cold_start"] = self.cold_start()
         checkpoint()
@@ -321,7 +326,7 @@ class Bench:
         return path
 
 
-PARTS = ("scales", "incremental", "cold_start", "serving")
+PARTS = ("scales", "incremental", "cold_start", "serving", "stream")
 
 
 def _merged(path: Path, result: dict[str, Any]) -> dict[str, Any]:
@@ -367,7 +372,8 @@ def _silver_rows(lake: Path) -> int:
     if catalog is None:
         return 0
     snapshot = catalog.load_table("silver.transactions").current_snapshot()
-    return int(snapshot.summary["total-records"]) if snapshot and snapshot.summary else 0
+    records = snapshot.summary["total-records"] if snapshot and snapshot.summary else None
+    return int(records or 0)
 
 
 def _copy_bronze(src: Path, dst: Path, exclude: str | None = None, only: str | None = None) -> None:
