@@ -16,6 +16,7 @@ import duckdb
 
 from finlake.dashboard.definition import Dashboard, load_definition
 from finlake.dashboard.lineage import visual_gold_columns
+from finlake.dashboard.live_alerts import load_panel, render_panel
 from finlake.dashboard.local_views import GoldState, open_views
 from finlake.dashboard.queries import run_visual
 from finlake.dashboard.render import PageMeta, VisualResult, render_page
@@ -23,6 +24,7 @@ from finlake.errors import FinlakeError
 from finlake.lake import Lake
 
 DEFAULT_FILE_NAME = "dashboard.html"
+OUTBOX = Path("stream") / "alerts.jsonl"  # below the lake root: what `finlake stream` writes
 
 
 def _latest_run(con: duckdb.DuckDBPyConnection) -> tuple[str | None, str | None, str | None]:
@@ -50,8 +52,10 @@ def _notices(state: GoldState, results: list[VisualResult], as_of: str | None) -
     return tuple(notices)
 
 
-def build_page(lake: Lake, dashboard: Dashboard | None = None, now: datetime | None = None) -> str:
-    """The page's HTML for the lake's current Gold tables."""
+def build_page(
+    lake: Lake, dashboard: Dashboard | None = None, now: datetime | None = None, outbox: Path | None = None
+) -> str:
+    """The page's HTML for the lake's current Gold tables, and the live alerts of `outbox` (if given)."""
     dashboard = dashboard or load_definition()
     con, state = open_views(lake)
     try:
@@ -69,7 +73,8 @@ def build_page(lake: Lake, dashboard: Dashboard | None = None, now: datetime | N
         generated_at=(now or datetime.now(UTC)).isoformat(sep=" ", timespec="seconds"),
         notices=_notices(state, results, as_of),
     )
-    return render_page(dashboard, results, meta)
+    live = render_panel(load_panel(outbox), f"<lake>/{OUTBOX.as_posix()}") if outbox is not None else ""
+    return render_page(dashboard, results, meta, after_grid=live)
 
 
 def _umask() -> int:
@@ -98,5 +103,5 @@ def build_dashboard(lake_root: str | os.PathLike[str], out: str | os.PathLike[st
     target = Path(out) if out else root / DEFAULT_FILE_NAME
     if not target.parent.is_dir():
         raise FinlakeError(f"cannot write {target}: folder {target.parent} does not exist")
-    write_atomically(target, build_page(Lake.local(root)))
+    write_atomically(target, build_page(Lake.local(root), outbox=root / OUTBOX))
     return target.absolute()

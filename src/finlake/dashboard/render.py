@@ -241,7 +241,8 @@ h1 {{ margin: 0 0 4px; font-size: 24px; }}
 """
 
 
-def render_page(dashboard: Dashboard, results: Sequence[VisualResult], meta: PageMeta) -> str:
+def render_page(dashboard: Dashboard, results: Sequence[VisualResult], meta: PageMeta, after_grid: str = "") -> str:
+    """The page; `after_grid` is HTML placed under the grid (the live alerts panel, not a QuickSight visual)."""
     sections = "".join(_visual_section(dashboard, r) for r in results)
     data = json.dumps(manifest(dashboard, results, meta), sort_keys=True).replace("</", "<\\/")
     return (
@@ -249,6 +250,6 @@ def render_page(dashboard: Dashboard, results: Sequence[VisualResult], meta: Pag
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(dashboard.name)}</title><style>{_STYLE}</style>"
         f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
-        f'{_header(dashboard, meta)}<main class="grid">{sections}</main>'
+        f'{_header(dashboard, meta)}<main class="grid">{sections}</main>{after_grid}'
         f'<script type="application/json" id="{MANIFEST_ID}">{data}</script></body></html>'
     )

@@ -109,6 +109,8 @@ class SnsPublisher:
 
     def _send(self, alert: dict[str, Any]) -> str:
         body = {"type": MESSAGE_TYPE, **{k: v for k, v in alert.items() if k != "trigger_arrived_at"}}
+        # processing time from the arrival in Kinesis of the event that completed the alert (the dashboard shows it)
+        body["detection_latency_ms"] = round(1000 * (self.now() - alert["trigger_arrived_at"]), 1)
         request: dict[str, Any] = {
             "TopicArn": self.topic_arn,
             "Subject": f"finlake: {alert['rule']} alert on account {alert['account_id']}"[:100],
