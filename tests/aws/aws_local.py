@@ -81,6 +81,17 @@ class Names:
         return f"alias/{self.prefix}-data"
 
 
+# moto re-computes a request's SigV4 signature with botocore's signer, which never signs User-Agent
+# (botocore.auth.SIGNED_HEADERS_BLACKLIST) even when the client listed it in SignedHeaders; the AWS SDK
+# for Java v1 (S3A) does sign it, so with IAM enforcement on every S3A request failed with 403. AWS
+# verifies exactly the headers the client listed, and moto hands the signer only those: dropping
+# user-agent from that list, in the server process only, makes moto do the same.
+_SERVER = (
+    "import sys, botocore.auth; botocore.auth.SIGNED_HEADERS_BLACKLIST.remove('user-agent'); "
+    "from moto.server import main; main(sys.argv[1:])"
+)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -99,7 +110,7 @@ class LocalAws:
     def start(cls, names: Names, log: Path | None = None) -> LocalAws:
         port = free_port()
         out = log.open("wb") if log else subprocess.DEVNULL
-        server = [sys.executable, "-c", "from moto.server import main; main()", "-H", "127.0.0.1", "-p", str(port)]
+        server = [sys.executable, "-c", _SERVER, "-H", "127.0.0.1", "-p", str(port)]
         process = subprocess.Popen(server, stdout=out, stderr=subprocess.STDOUT)
         endpoint = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -175,8 +186,10 @@ class LocalAws:
 
     def set_iam_enforcement(self, enforce: bool) -> None:
         """moto checks signatures and IAM policies on every request once this is on."""
-        count = b"0" if enforce else str(2**62).encode()
-        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset-auth", data=count, method="POST")
+        count = b"0" if enforce else b"inf"
+        request = urllib.request.Request(
+            f"{self.endpoint}/moto-api/reset-auth", data=count, method="POST", headers={"Content-Type": "text/plain"}
+        )
         urllib.request.urlopen(request, timeout=10).read()
 
 
