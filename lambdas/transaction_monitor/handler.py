@@ -12,11 +12,17 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from finlake.stream.aws import DynamoState, SnsPublisher, SqsOutputs
+from finlake.stream.aws import DynamoState, FirehoseArchive, SnsPublisher, SqsOutputs
 from finlake.stream.handler import Deps, handle
 
 # Environment contract with Terraform (tests/stream check both sides name the same variables).
-REQUIRED_ENV = ("STATE_TABLE", "ALERT_TOPIC_ARN", "DEAD_LETTER_QUEUE_URL", "LATE_EVENTS_QUEUE_URL")
+REQUIRED_ENV = (
+    "STATE_TABLE",
+    "ALERT_TOPIC_ARN",
+    "DEAD_LETTER_QUEUE_URL",
+    "LATE_EVENTS_QUEUE_URL",
+    "ALERT_ARCHIVE_STREAM",
+)
 _DEPS: list[Deps] = []  # one set of clients per warm container
 
 
@@ -29,7 +35,13 @@ def _deps(env: dict[str, str]) -> Deps:
     ddb = boto3.client("dynamodb")
     return Deps(
         state=DynamoState(ddb, env["STATE_TABLE"]),
-        publisher=SnsPublisher(ddb, boto3.client("sns"), env["STATE_TABLE"], env["ALERT_TOPIC_ARN"]),
+        publisher=SnsPublisher(
+            ddb,
+            boto3.client("sns"),
+            env["STATE_TABLE"],
+            env["ALERT_TOPIC_ARN"],
+            archive=FirehoseArchive(boto3.client("firehose"), env["ALERT_ARCHIVE_STREAM"]),
+        ),
         outputs=SqsOutputs(
             boto3.client("sqs"), {"dead_letter": env["DEAD_LETTER_QUEUE_URL"], "late": env["LATE_EVENTS_QUEUE_URL"]}
         ),

@@ -68,15 +68,31 @@ class DynamoState:
 
 
 class SnsPublisher:
-    def __init__(self, ddb: Any, sns: Any, table: str, topic_arn: str, now: Callable[[], float] = time.time) -> None:
+    """Publishes each alert once (see the module docstring); `archive`, when given, receives each published
+    message after the publication and before it is marked SENT, so the archive misses none (a retry after a
+    crash in between archives it again: readers keep the first per alert_id)."""
+
+    def __init__(
+        self,
+        ddb: Any,
+        sns: Any,
+        table: str,
+        topic_arn: str,
+        now: Callable[[], float] = time.time,
+        archive: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
         self.ddb, self.sns, self.table, self.topic_arn, self.now = ddb, sns, table, topic_arn, now
+        self.archive = archive
 
     def publish(self, alert: dict[str, Any]) -> bool:
         """True if this call published it; False if it had been sent before."""
         key = {"pk": {"S": f"alert#{alert['alert_id']}"}}
         if not self._claim(key) and self._status(key) == "SENT":
             return False
-        message_id = self._send(alert)
+        body = self._body(alert)
+        message_id = self._send(alert, body)
+        if self.archive is not None:
+            self.archive(body)
         self.ddb.update_item(
             TableName=self.table,
             Key=key,
@@ -107,10 +123,13 @@ class SnsPublisher:
         item = self.ddb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item", {})
         return item.get("status", {}).get("S", "")
 
-    def _send(self, alert: dict[str, Any]) -> str:
+    def _body(self, alert: dict[str, Any]) -> dict[str, Any]:
         body = {"type": MESSAGE_TYPE, **{k: v for k, v in alert.items() if k != "trigger_arrived_at"}}
         # processing time from the arrival in Kinesis of the event that completed the alert (the dashboard shows it)
         body["detection_latency_ms"] = round(1000 * (self.now() - alert["trigger_arrived_at"]), 1)
+        return body
+
+    def _send(self, alert: dict[str, Any], body: dict[str, Any]) -> str:
         request: dict[str, Any] = {
             "TopicArn": self.topic_arn,
             "Subject": f"finlake: {alert['rule']} alert on account {alert['account_id']}"[:100],
@@ -137,3 +156,14 @@ class SqsOutputs:
             failed = self.client.send_message_batch(QueueUrl=self.queue_urls[kind], Entries=entries).get("Failed")
             if failed:
                 raise RuntimeError(f"{len(failed)} {kind} message(s) not sent: {failed[0].get('Message', '')}")
+
+
+class FirehoseArchive:
+    """Published alerts, one JSON line each, to the alert archive's delivery stream (S3, read by Athena)."""
+
+    def __init__(self, client: Any, delivery_stream: str) -> None:
+        self.client, self.delivery_stream = client, delivery_stream
+
+    def __call__(self, message: dict[str, Any]) -> None:
+        data = (json.dumps(message, sort_keys=True) + "\n").encode()
+        self.client.put_record(DeliveryStreamName=self.delivery_stream, Record={"Data": data})

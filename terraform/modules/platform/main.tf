@@ -169,6 +169,9 @@ module "streaming" {
   bronze_bucket_arn   = module.data_lake.bucket_arns["bronze"]
   lambda_package_file = "${local.repo_root}/dist/transaction_monitor.zip"
   log_retention_days  = var.log_retention_days
+
+  alert_archive_bucket_arn    = module.data_lake.bucket_arns["gold"]
+  alert_archive_database_name = module.glue_catalog.database_names["gold"]
 }
 
 module "serving" {

@@ -172,6 +172,7 @@ resource "aws_lambda_function" "this" {
       ALERT_TOPIC_ARN       = var.alert_topic_arn
       DEAD_LETTER_QUEUE_URL = aws_sqs_queue.dead_letter.url
       LATE_EVENTS_QUEUE_URL = aws_sqs_queue.late.url
+      ALERT_ARCHIVE_STREAM  = aws_kinesis_firehose_delivery_stream.archive.name
     }
   }
 

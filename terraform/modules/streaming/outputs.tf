@@ -32,3 +32,13 @@ output "firehose_name" {
   description = "Name of the Firehose delivery stream writing the streamed transactions to Bronze."
   value       = aws_kinesis_firehose_delivery_stream.bronze.name
 }
+
+output "alert_archive_firehose_name" {
+  description = "Name of the Firehose delivery stream archiving every published alert to S3 (stream_alerts/)."
+  value       = aws_kinesis_firehose_delivery_stream.archive.name
+}
+
+output "alert_archive_table_name" {
+  description = "Athena (Glue) table over the alert archive, partitioned by detected_date with partition projection."
+  value       = aws_glue_catalog_table.alerts.name
+}

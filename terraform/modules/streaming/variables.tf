@@ -115,3 +115,18 @@ variable "reserved_concurrent_executions" {
   type        = number
   default     = null
 }
+
+variable "alert_archive_bucket_arn" {
+  description = "Bucket of the alert archive (the Gold bucket): Firehose writes only below stream_alerts/ and _firehose_errors/stream_alerts/."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:[a-z-]+:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.alert_archive_bucket_arn))
+    error_message = "alert_archive_bucket_arn must be an S3 bucket ARN (arn:aws:s3:::<bucket>)."
+  }
+}
+
+variable "alert_archive_database_name" {
+  description = "Glue database of the `stream_alerts` table over the archive (the Gold database, where the dashboard's Athena data source reads)."
+  type        = string
+}
