@@ -1,7 +1,7 @@
 """Table maintenance (`finlake maintain`): compact small files, expire old snapshots, remove orphans.
 
 Locally this runs Iceberg's Spark procedures on every table of the lake; on AWS the Glue Data
-Catalog's table optimizers do the same work (terraform/modules/glue_catalog: compaction, snapshot
+Catalog's table optimizers do the same work (terraform/modules/table_optimizers: compaction, snapshot
 retention, orphan-file deletion), so no job is scheduled for it there.
 
 - compaction (`rewrite_data_files`): daily MERGEs leave one small file per partition per run;
