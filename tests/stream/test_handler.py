@@ -95,3 +95,42 @@ def test_an_unexpected_error_commits_the_records_before_it_and_reports_it(monkey
     response, stats = handle(lambda_records(payloads), deps)
     assert response == {"batchItemFailures": [{"itemIdentifier": f"{1:020d}"}]}
     assert set(deps.publisher.sent) == {"LARGE_CASH:A1:T1"} and stats.events == 1
+
+
+class CrashBeforeWatermark(MemoryState):
+    """Dies once between writing the account states and the shard's watermark (the retried batch then sees
+    the states already updated and the old watermark)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.crash = True
+
+    def put_shard(self, shard, state):
+        if self.crash:
+            self.crash = False
+            raise RuntimeError("killed")
+        super().put_shard(shard, state)
+
+
+def test_a_retry_after_a_crash_before_the_watermark_applies_no_event_twice():
+    deposit = {**ROW, "amount": "9000.00", "channel": "BRANCH", "direction": "CREDIT"}
+    later = {**ROW, "account_id": "B1", "amount": "1.00", "channel": "ONLINE"}
+    # the batch moves the watermark far past D1: the new watermark alone would forget D1's id
+    first = [
+        {**deposit, "transaction_id": "D1"},
+        {**later, "transaction_id": "L1", "booked_at": "2024-01-01T13:00:00Z"},
+    ]
+    second = [
+        {**deposit, "transaction_id": "D2", "booked_at": "2024-01-01T16:00:00Z"},
+        {**later, "transaction_id": "END", "booked_at": "2030-01-01T00:00:00Z"},
+    ]
+    for state in (MemoryState(), CrashBeforeWatermark()):
+        deps = Deps(state, MemoryPublisher(), MemoryOutputs())
+        batch = lambda_records(encoded(first))
+        try:
+            handle(batch, deps)
+        except RuntimeError:
+            handle(batch, deps)  # the event source mapping retries the batch
+        handle(lambda_records(encoded(second), start=2), deps)
+        # two deposits just below the threshold are no STRUCTURING (three are needed): D1 counted twice was one
+        assert set(deps.publisher.sent) == set(), type(state).__name__

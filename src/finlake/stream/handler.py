@@ -10,7 +10,9 @@ mapping retries from its last checkpoint) loses nothing and repeats no alert:
    and the publisher skips those already sent;
 3. account states are written, then the shard's watermark. Until the watermark is written, a retry
    sees the old one, so lateness is judged the same way; account states already written make the
-   retried events duplicates, which changes nothing.
+   retried events duplicates, which changes nothing — for that, `seen` keeps every id a retry would
+   not call late (from the stored watermark minus the bound), even where the batch's new watermark
+   would let it go (tests/stream/test_handler.py has the crash that double-counted an event).
 
 A record the monitor cannot read is a dead letter, never an error. An unexpected error while applying
 record i commits records before i and reports i in `batchItemFailures` (ReportBatchItemFailures): the
@@ -96,6 +98,9 @@ def _run(records: Sequence[dict[str, Any]], deps: Deps) -> Stats:
     stats, shard = Stats(), shard_of(records[0])
     shard_state = deps.state.get_shard(shard)
     lateness, max_t = deps.rules.lateness_seconds, shard_state.get("max_t")
+    # A retry of this batch (crash before the new watermark is stored) calls late only what is late against
+    # the stored one: every id from there on stays in `seen`, so no event is ever applied twice.
+    seen_floor = float("-inf") if max_t is None else max_t - lateness
     parsed, late_candidate = [_parse(r) for r in records], []
     for item in parsed:  # lateness depends on the shard's watermark only, so it is judged first
         is_late = isinstance(item, Event) and max_t is not None and item.t < max_t - lateness
@@ -123,7 +128,7 @@ def _run(records: Sequence[dict[str, Any]], deps: Deps) -> Stats:
         except Exception as exc:  # a bug met on this record: commit what came before it, retry from it
             raise _RecordFailed(i) from exc
     for account_id in sorted(accounts):
-        released, hold = settle(states[account_id], account_id, deps.rules, watermark, now)
+        released, hold = settle(states[account_id], account_id, deps.rules, watermark, now, seen_floor)
         alerts.extend(released)
         held.pop(account_id, None)
         if hold is not None:

@@ -151,9 +151,13 @@ def apply(state: AccountState, event: Event, rules: Rules, now: float) -> list[d
 
 
 def settle(
-    state: AccountState, account_id: str, rules: Rules, watermark: int, now: float
+    state: AccountState, account_id: str, rules: Rules, watermark: int, now: float, seen_floor: float | None = None
 ) -> tuple[list[dict[str, Any]], int | None]:
-    """Alerts for bursts that became final; the watermark at which a held burst will be final (or None)."""
+    """Alerts for bursts that became final; the watermark at which a held burst will be final (or None).
+
+    `seen_floor`: ids of events at or after it are kept whatever the watermark — a retry of the batch judges
+    lateness from the watermark stored before it, and must find every event it does not call late in `seen`
+    (else it would apply it twice)."""
     alerts, hold = [], None
     for rule, (window, min_count) in rules.windows().items():
         burst_state = state.rules.get(rule)
@@ -168,6 +172,8 @@ def settle(
             else:
                 hold = burst.release_at if hold is None else min(hold, burst.release_at)
         prune(burst_state, rule, account_id, window, watermark)
-    keep_from = watermark - rules.lateness_seconds  # a re-delivery older than this is reported late instead
+    keep_from: float = watermark - rules.lateness_seconds  # a re-delivery older than this is reported late
+    if seen_floor is not None:
+        keep_from = min(keep_from, seen_floor)
     state.seen = {k: t for k, t in state.seen.items() if t >= keep_from}
     return alerts, hold
