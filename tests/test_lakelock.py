@@ -37,7 +37,7 @@ def test_disk_full_is_one_line(tmp_path, capsys, monkeypatch):
     def fill_disk(args):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "lake" / "silver" / "x.parquet"))
 
-    monkeypatch.setattr(cli, "_handler", lambda command: fill_disk)
+    monkeypatch.setattr(cli, "handler", lambda command: fill_disk)
     assert cli.main(["--lake", str(tmp_path / "lake"), "generate"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "error: no space left on device" in err[0]

@@ -4,7 +4,6 @@ scoring wrote, a new application is scored like Spark would score it, bad reques
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,7 +14,6 @@ from pyspark.sql import functions as F
 from finlake import storage
 from finlake.contracts.bronze import OPEN_LOAN_STATUSES
 from finlake.contracts.gold import LOAN_FEATURES
-from finlake.lake import Lake
 from finlake.ml import tracking
 from finlake.ml.calibration import PROBABILITY
 from finlake.ml.features import feature_columns, model_input
@@ -26,33 +24,42 @@ from finlake.serving.publish import CUSTOMER_FEATURES, publish_features
 from finlake.serving.registry import load_by_alias
 from finlake.serving.requestlog import FIELDS, FileLog
 from finlake.serving.service import ScoringService
-from finlake.serving.store import CUSTOMER, LOAN, SqliteFeatureStore, online_root
+from finlake.serving.store import CUSTOMER, LOAN, SqliteFeatureStore
 
 NOW = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def api(spark, trained, tmp_path_factory):
-    """A copy of the trained lake (batch scoring writes into it), scored, published and served."""
+    """The trained lake, batch-scored, published and served. An Iceberg lake cannot be copied (its
+    paths are absolute), so the scoring commit is rolled back afterwards: the other ML tests see
+    gold.customer_risk_scores as the fixture left it."""
     lake, _, _, result = trained
-    root = tmp_path_factory.mktemp("serving") / "lake"
-    shutil.copytree(str(lake.gold).rsplit("/", 1)[0], root, symlinks=True)
-    copy = Lake.local(root)
-    run = run_batch_scoring(spark, copy, now=NOW)
-    written = storage.read_table(spark, copy, run.table)  # the table the run says it committed to
-    batch = written.where(F.col("scoring_run_id") == run.run_id)
-    store = SqliteFeatureStore(online_root(root) / "features.db")
-    publish_features(spark, copy, store)
+    root = tmp_path_factory.mktemp("serving")  # the online store and the request log
+    scores = storage.ref("gold.customer_risk_scores")
+    before = storage.current_snapshot_id(spark, lake, scores.name)
+    run = run_batch_scoring(spark, lake, now=NOW)
+    written = storage.read_table(spark, lake, run.table)  # the table the run says it committed to
+    batch = written.where(F.col("scoring_run_id") == run.run_id).toPandas()
+    store = SqliteFeatureStore(root / "features.db")
+    publish_features(spark, lake, store)
     # The Gold-only lake has no Silver, so no customers: one customer's current features are taken
     # from their loan (the customer-level columns), added beside the published loans.
     loan = next(r for r in store.scan(LOAN) if r["annual_income"] and r["avg_monthly_inflow"])
     customer = {"customer_id": "C-NEW", **{c: loan[c] for c in CUSTOMER_FEATURES}}
     rows = [(LOAN, r["loan_id"], r) for r in store.scan(LOAN)] + [(CUSTOMER, "C-NEW", customer)]
     store.replace_all(rows, store.metadata())
-    service = ScoringService(load_by_alias(copy, result.model_name, "champion"), store, FileLog(root / "requests"))
-    with running(create_app(service)) as url:
-        yield url, batch.toPandas(), loan, root, service
-    tracking.configure(lake)  # the other ML tests expect the fixture lake's tracking store
+    service = ScoringService(load_by_alias(lake, result.model_name, "champion"), store, FileLog(root / "requests"))
+    try:
+        with running(create_app(service)) as url:
+            yield url, batch, loan, root, service
+    finally:
+        table = scores.identifier(lake)
+        if before is None:
+            spark.sql(f"DROP TABLE IF EXISTS {table} PURGE")
+        else:
+            spark.sql(f"CALL finlake.system.rollback_to_snapshot('{table.split('.', 1)[1]}', {before})")
+        tracking.configure(lake)  # the other ML tests expect the fixture lake's tracking store
 
 
 def _post(url: str, path: str, body: object) -> requests.Response:
