@@ -102,8 +102,9 @@ def test_a_new_application_scores_as_spark_would(api, spark, trained):
     row.update(
         payment_to_income=12 * payment / loan["annual_income"], payment_to_inflow=payment / loan["avg_monthly_inflow"]
     )
-    for c in ("history_days", "overdraft_days", "txn_count", "cash_withdrawal_count"):
-        row[c] = None if row[c] is None else int(row[c])
+    for c in LOAN_FEATURES.columns:  # the store keeps numbers as floats; Spark's whole-number columns want ints
+        if c.type in ("int", "bigint") and row[c.name] is not None:
+            row[c.name] = int(row[c.name])
     row["annual_income"] = Decimal(f"{row['annual_income']:.2f}")
     frame = spark.createDataFrame([row], LOAN_FEATURES.spark_schema())
     model, _ = tracking.load_model_by_alias(trained[3].model_name, "champion")

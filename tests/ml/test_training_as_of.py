@@ -22,6 +22,7 @@ TABLE = "gold.loan_features"
 
 def _snapshots(spark, lake) -> list[tuple[int, int]]:
     """(snapshot id, total records) of the table's commits, oldest first, from Iceberg's metadata."""
+    assert storage.table_exists(spark, lake, TABLE)  # also points the session's catalog at this lake
     rows = spark.sql(
         f"SELECT snapshot_id, summary['total-records'] FROM {storage.ref(TABLE).identifier(lake)}.snapshots "
         "ORDER BY committed_at"
