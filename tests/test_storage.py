@@ -39,7 +39,7 @@ def test_insert_only_merge_never_duplicates_and_time_travel_reads_the_past(spark
     assert _ids(storage.read_table(spark, lake, NAME)) == ["T1", "T2", "T3"]
     assert _ids(storage.read_table(spark, lake, NAME, snapshot_id=first)) == ["T1", "T2"]
     assert _ids(storage.read_table(spark, lake, NAME, as_of=after_first)) == ["T1", "T2"]
-    assert storage.row_count(spark, lake, NAME) == 3
+    assert storage.current_snapshot(spark, lake, NAME) == (storage.current_snapshot_id(spark, lake, NAME), 3)
 
 
 def test_two_writers_at_once_no_lost_update_no_duplicates(spark, lake):

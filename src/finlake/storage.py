@@ -140,21 +140,22 @@ def read_or_empty(spark: SparkSession, lake: Lake, name: str) -> DataFrame:
     return spark.createDataFrame([], contract(name).spark_schema())
 
 
-def current_snapshot_id(spark: SparkSession, lake: Lake, name: str) -> int | None:
-    """The snapshot `main` points at, or None for a table without one."""
+def current_snapshot(spark: SparkSession, lake: Lake, name: str) -> tuple[int, int] | None:
+    """(snapshot id, rows) of the snapshot `main` points at, from Iceberg's metadata (no data scan),
+    or None for a missing table or one without a snapshot."""
     if not table_exists(spark, lake, name):
         return None
-    rows = spark.sql(f"SELECT snapshot_id FROM {ref(name).identifier(lake)}.refs WHERE name = 'main'").collect()
-    return int(rows[0][0]) if rows else None
-
-
-def row_count(spark: SparkSession, lake: Lake, name: str) -> int:
-    """Rows in the current snapshot, from its summary (no scan)."""
+    ident = ref(name).identifier(lake)
     rows = spark.sql(
-        f"SELECT summary['total-records'] FROM {ref(name).identifier(lake)}.snapshots s "
-        f"JOIN {ref(name).identifier(lake)}.refs r ON r.snapshot_id = s.snapshot_id WHERE r.name = 'main'"
+        f"SELECT r.snapshot_id, s.summary['total-records'] FROM {ident}.refs r "
+        f"LEFT JOIN {ident}.snapshots s ON s.snapshot_id = r.snapshot_id WHERE r.name = 'main'"
     ).collect()
-    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+    return (int(rows[0][0]), int(rows[0][1] or 0)) if rows else None
+
+
+def current_snapshot_id(spark: SparkSession, lake: Lake, name: str) -> int | None:
+    snapshot = current_snapshot(spark, lake, name)
+    return snapshot[0] if snapshot else None
 
 
 # -- creating -------------------------------------------------------------------------------------

@@ -199,10 +199,10 @@ class _Run:
 
     def record_lineage(self, name: str, batch: EntityBatch, written: Sequence[str] = ()) -> TableLineage:
         lineage = self.report.table(name, storage.ref(name).identifier(self.lake))
-        snapshot = storage.current_snapshot_id(self.spark, self.lake, name)
-        lineage.version = str(snapshot or "")
-        lineage.snapshot_id = snapshot
-        lineage.rows = storage.row_count(self.spark, self.lake, name)
+        snapshot_id, rows = storage.current_snapshot(self.spark, self.lake, name) or (None, 0)
+        lineage.version = str(snapshot_id or "")
+        lineage.snapshot_id = snapshot_id
+        lineage.rows = rows
         lineage.inputs = [f.rel for f, _ in batch.files]
         lineage.ingest_dates = batch.ingest_dates
         lineage.partitions_written = list(written)
