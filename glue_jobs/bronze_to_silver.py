@@ -25,7 +25,16 @@ REQUIRED_ARGS = [
     "catalog_database_prefix",
     "lake_kms_key_id",
 ]
+# Passed per run only (StartJobRun arguments), never as a Terraform default: loading a delivery with a
+# high quarantine rate is a decision an operator takes for one run, after looking at the data.
+OPTIONAL_ARGS = ["accept_quarantine_rate"]
 
 if __name__ == "__main__":
-    with glue_job(sys.argv, REQUIRED_ARGS) as job:
-        run_bronze_to_silver(job.spark, job.lake, full_refresh=job.flag("full_refresh"), run_id=job.run_id)
+    with glue_job(sys.argv, REQUIRED_ARGS, OPTIONAL_ARGS) as job:
+        run_bronze_to_silver(
+            job.spark,
+            job.lake,
+            full_refresh=job.flag("full_refresh"),
+            run_id=job.run_id,
+            accept_quarantine_rate=job.fraction("accept_quarantine_rate"),
+        )

@@ -55,15 +55,29 @@ class GlueJob:
             raise ValueError(f"--{name} must be true or false, got {value!r}")
         return value == "true"
 
+    def fraction(self, name: str) -> float | None:
+        """An optional share in [0, 1] (None when the run was not given `--<name>`)."""
+        if name not in self.args:
+            return None
+        try:
+            value = float(self.args[name])
+        except ValueError:
+            value = -1.0
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"--{name} must be a number between 0 and 1, got {self.args[name]!r}")
+        return value
+
 
 @contextmanager
-def glue_job(argv: Sequence[str], required: Sequence[str]) -> Iterator[GlueJob]:
-    """Parse the job arguments, build the session, and commit the Glue job if the body succeeds."""
+def glue_job(argv: Sequence[str], required: Sequence[str], optional: Sequence[str] = ()) -> Iterator[GlueJob]:
+    """Parse the job arguments, build the session, and commit the Glue job if the body succeeds.
+    `optional` arguments are read only when the run passes them (getResolvedOptions has no defaults)."""
     from awsglue.utils import getResolvedOptions
 
     argv = list(argv)
     on_glue = "--JOB_RUN_ID" in argv
-    args = getResolvedOptions(argv, list(required))
+    given = [name for name in optional if f"--{name}" in argv]
+    args = getResolvedOptions(argv, list(required) + given)
     if on_glue:  # pragma: no cover - needs the Glue ETL jars, which only exist on AWS Glue
         from awsglue.context import GlueContext
         from awsglue.job import Job

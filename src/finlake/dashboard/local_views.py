@@ -5,7 +5,9 @@ columns and types: a view over the data files of the table's current Iceberg sna
 PyIceberg, the same views `finlake query` builds), or an empty table when it does not exist yet, so
 the dashboard views still compile and an empty lake gives an empty dashboard rather than an error.
 Then every `athena/views/*.sql` file is created as written for Athena: `${gold_db}` becomes `gold`
-and sqlglot translates the Trino dialect to DuckDB's.
+and sqlglot translates the Trino dialect to DuckDB's. Once the views exist the connection is locked
+down as `finlake query`'s is (`query.sandbox.lock_down`): it may open exactly the Gold data files of
+those views, no other file, no extension, and no setting can be changed back.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from finlake.errors import FinlakeError
 from finlake.lake import Lake
 from finlake.query.iceberg_tables import lake_tables
 from finlake.query.local import duckdb_type, iceberg_view_sql
+from finlake.query.sandbox import lock_down
 
 LOCAL_DATABASES = {"bronze_db": "bronze", "silver_db": "silver", "gold_db": "gold"}
 
@@ -41,6 +44,7 @@ def open_views(lake: Lake, views_dir: Path = VIEWS_DIR) -> tuple[duckdb.DuckDBPy
     con.execute("SET TimeZone = 'UTC'")  # timestamptz columns read as UTC wall time, as Spark wrote them
     con.execute("CREATE SCHEMA gold")
     published = {t.name: t for t in lake_tables(lake) if t.database == "gold"}
+    files = [path for t in published.values() for path in t.paths]  # all the locked connection may open
     for table in GOLD_TABLES.values():
         sql = iceberg_view_sql("gold", published[table.name]) if table.name in published else _empty_table_sql(table)
         try:
@@ -49,6 +53,7 @@ def open_views(lake: Lake, views_dir: Path = VIEWS_DIR) -> tuple[duckdb.DuckDBPy
             raise FinlakeError(f"cannot read gold.{table.name}: {str(exc).splitlines()[0]}") from None
     for path in sorted(views_dir.glob("*.sql")):
         _create_view(con, path)
+    lock_down(con, files)
     present = tuple(n for n in GOLD_TABLES if n in published)
     return con, GoldState(present=present, missing=tuple(n for n in GOLD_TABLES if n not in published))
 
