@@ -1,4 +1,5 @@
-"""The run report every job leaves behind: `<lake>/_runs/<run_id>.json` (SPEC.md, 'Every run leaves a report').
+"""The run report every job leaves behind, failed or not: `<lake>/_runs/<run_id>.json`, so what ran, on what,
+and why it stopped can be read after the fact.
 
 Shape (all keys always present)::
 

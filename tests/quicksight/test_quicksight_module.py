@@ -22,7 +22,7 @@ from finlake.dashboard.local_views import open_views
 from finlake.lake import Lake
 
 MODULE = Path(__file__).resolve().parents[2] / "terraform" / "modules" / "quicksight"
-# terraform/modules/quicksight inputs and outputs agreed in the team brief (item 8).
+# terraform/modules/quicksight inputs and outputs, as terraform/modules/platform wires them.
 AGREED_INPUTS = {
     "name_prefix": "string",
     "tags": "map(string)",

@@ -44,7 +44,7 @@ GLUE_SPECIAL_PARAMETERS = {
     "--conf",
 }
 
-# Argument -> (bucket key in data_lake's bucket_names, prefix inside it): brief item 7's layout.
+# Argument -> (bucket key in data_lake's bucket_names, prefix inside it): one bucket per layer.
 EXPECTED_ROOTS = {
     "bronze_root": ("bronze", ""),
     "silver_root": ("silver", ""),

@@ -1,9 +1,10 @@
 """Push the local catalog to an AWS Glue Data Catalog (boto3), and read a Glue catalog back.
 
 The definitions are the ones `finlake crawl` wrote locally, with local folders mapped to the layer
-buckets (`s3://<bucket-prefix>-<layer>/...`, brief item 7) and database names prefixed
-(`finlake_dev_silver`). The schema change policy of crawlers/<layer>.yaml applies here too: an
-existing Glue table whose columns differ keeps them under LOG, and the difference is reported.
+buckets (`s3://<bucket-prefix>-<layer>/...`, one per layer as terraform/modules/data_lake makes them)
+and database names prefixed (`finlake_dev_silver`). The schema change policy of crawlers/<layer>.yaml
+applies here too: an existing Glue table whose columns differ keeps them under LOG, and the
+difference is reported.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Bronze contract (SPEC.md, 'Bronze: the raw contract'), declared once as data.
+"""The Bronze contract: what the source systems deliver, declared once as data.
 
 Files land as CSV (UTF-8, comma separated, header row, RFC 4180 quoting) under
 `bronze/<entity>/ingest_date=YYYY-MM-DD/<any-name>.csv`. Every field is read as a string; the
@@ -26,7 +26,7 @@ DIRECTIONS = ("CREDIT", "DEBIT")
 CHANNELS = ("ATM", "BRANCH", "CARD", "ONLINE", "TRANSFER", "DIRECT_DEBIT", "STANDING_ORDER", "SYSTEM")
 
 # Business meaning of the codes, used by Silver derivations and Gold.
-DEFAULT_LOAN_STATUSES = ("DEFAULT", "CHARGED_OFF")  # SPEC: a loan is in default
+DEFAULT_LOAN_STATUSES = ("DEFAULT", "CHARGED_OFF")  # either status counts as a default (the model's label)
 OPEN_LOAN_STATUSES = ("CURRENT", "LATE", "DEFAULT")  # still carries exposure
 CASH_CHANNELS = ("ATM", "BRANCH")  # cash moves over the counter or through a machine
 

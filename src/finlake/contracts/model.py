@@ -124,7 +124,7 @@ class Table:
 
 @dataclass(frozen=True)
 class Entity:
-    """A Bronze entity: the raw CSV contract and how its rows relate (SPEC.md, 'Bronze')."""
+    """A Bronze entity: the raw CSV contract and how its rows relate (change records or events, parent keys)."""
 
     name: str
     kind: RecordKind

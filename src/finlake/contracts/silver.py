@@ -1,6 +1,6 @@
 """The Silver tables: the Bronze contract typed, one row per key, with lineage and derived columns.
 
-Silver keeps the contract's column names and meanings. PII policy (SPEC.md, 'Silver'): direct
+Silver keeps the contract's column names and meanings. PII policy (least privilege): direct
 identifiers (first_name, last_name, email, phone, street_address) are *split* out of
 `silver.customers` into the restricted table `silver.customer_pii`, which lives under its own prefix
 that only the Silver job and a privileged role can read. Analysts and Gold never see it.

@@ -1,6 +1,7 @@
 locals {
   # Every athena/*.sql (queries) and athena/views/*.sql (CREATE VIEW statements) becomes a named query.
-  # The files refer to databases only as ${bronze_db}, ${silver_db}, ${gold_db} (brief item 5).
+  # The files refer to databases only as ${bronze_db}, ${silver_db}, ${gold_db}, so one file serves every
+  # environment's database names.
   sql_files = setunion(fileset(var.queries_dir, "*.sql"), fileset(var.queries_dir, "views/*.sql"))
   queries   = { for f in local.sql_files : replace(trimsuffix(f, ".sql"), "/", "_") => f }
 

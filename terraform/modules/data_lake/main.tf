@@ -22,7 +22,7 @@ locals {
     var.pii_reader_role_arns,
   )
 
-  # Layer -> bucket settings. Keys are the layer names used by the Glue job arguments (brief item 7).
+  # Layer -> bucket settings. Keys are the layer names used by the Glue job arguments (--bronze_root ...).
   buckets = {
     bronze = merge(local.housekeeping, {
       # Bronze is the record of what was delivered: it moves to cheaper storage as it ages, is never

@@ -47,7 +47,7 @@ locals {
   iceberg_conf = join(" --conf ", [for key, value in local.iceberg_spark_conf : "${key}=${value}"])
 
   # Arguments each script reads (its REQUIRED_ARGS; tests/terraform checks both directions). Layer roots
-  # follow the bucket layout of the brief: one bucket per layer, run reports and state in artifacts.
+  # follow data_lake's bucket layout: one bucket per layer, run reports and state in artifacts.
   script_arguments = {
     bronze_to_silver = {
       "--JOB_NAME"                = local.job_names["bronze_to_silver"]
