@@ -37,6 +37,20 @@ def pkdd99_dir() -> str:
 
 
 @pytest.fixture(scope="session")
+def pkdd99_lake(pkdd99_dir, tmp_path_factory, spark):  # spark: the jobs reuse the test session
+    """The real PKDD'99 files through import-pkdd99, bronze-to-silver and silver-to-gold, once per session.
+
+    Read it, don't change it (tests/pipeline/test_pkdd99_end_to_end.py, tests/stream/test_parity_pkdd99.py)."""
+    from finlake.cli import main
+    from finlake.lake import Lake
+
+    root = tmp_path_factory.mktemp("pkdd") / "lake"
+    for argv in (["import-pkdd99", "--source", pkdd99_dir], ["bronze-to-silver"], ["silver-to-gold"]):
+        assert main(["--lake", str(root), *argv]) == 0, argv
+    return Lake.local(root)
+
+
+@pytest.fixture(scope="session")
 def small_lake_template(tmp_path_factory):
     """A tiny hand-made lake (tests/small_lake.py), built once; copy it before changing it."""
     from small_lake import build_small_lake

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from lake_tables import read
 
-from finlake.cli import main
 from finlake.lake import Lake
 
 pytestmark = pytest.mark.slow
@@ -21,11 +20,8 @@ def _raw_rows(source: str, name: str) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def pkdd_lake(pkdd99_dir, tmp_path_factory, spark) -> Lake:  # spark: reuse the session the jobs get
-    root = tmp_path_factory.mktemp("pkdd") / "lake"
-    for argv in (["import-pkdd99", "--source", pkdd99_dir], ["bronze-to-silver"], ["silver-to-gold"]):
-        assert main(["--lake", str(root), *argv]) == 0, argv
-    return Lake.local(root)
+def pkdd_lake(pkdd99_lake) -> Lake:  # built once per session (tests/conftest.py), shared with the stream parity test
+    return pkdd99_lake
 
 
 def _silver_report(lake: Lake) -> dict[str, dict]:
