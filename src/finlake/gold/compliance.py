@@ -27,7 +27,7 @@ from finlake.contracts.gold import COMPLIANCE_CASH_ALERTS
 from finlake.gold.conform import conform
 
 # The rules are declared once, in finlake.contracts.compliance_rules, and shared with the stream monitor.
-__all__ = ["LARGE_CASH", "STRUCTURING", "ComplianceRules", "compliance_cash_alerts"]
+__all__ = ["LARGE_CASH", "STRUCTURING", "ComplianceRules", "compliance_alert_rows", "compliance_cash_alerts"]
 
 
 def _money(value: Decimal) -> Column:
@@ -122,9 +122,16 @@ def compliance_cash_alerts(
     transactions: DataFrame, accounts: DataFrame, rules: ComplianceRules | None = None
 ) -> DataFrame:
     """One row per alert (a large cash transaction, or a structuring pattern); key `alert_id`."""
-    rules = rules or ComplianceRules()
-    alerts = transactions.transform(large_cash_alerts(rules)).unionByName(
-        transactions.transform(structuring_alerts(rules))
+    return compliance_alert_rows(transactions, transactions, accounts, rules or ComplianceRules())
+
+
+def compliance_alert_rows(
+    large_cash_from: DataFrame, structuring_from: DataFrame, accounts: DataFrame, rules: ComplianceRules
+) -> DataFrame:
+    """Alert rows with LARGE_CASH judged on one set of transactions and STRUCTURING on another (the
+    same set for a full build; gold/incremental.py passes the new rows and each account's scope)."""
+    alerts = large_cash_from.transform(large_cash_alerts(rules)).unionByName(
+        structuring_from.transform(structuring_alerts(rules))
     )
     return (
         alerts.withColumn("alert_id", F.concat_ws(":", "rule", "account_id", "first_transaction_id"))
