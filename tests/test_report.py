@@ -45,6 +45,8 @@ def test_write_and_load_roundtrip(tmp_path):
         "bad_files": [],
         "skipped_files": [],
         "files": {},
+        "orphans": {},
+        "conflicts": {},
         "seconds": 0.0,
     }
     assert data["tables"]["silver.transactions"]["inputs"] == ["bronze/transactions/x.csv"]

@@ -15,6 +15,10 @@ Shape (all keys always present)::
          "bad_files": [{"file": "...", "reason": "EMPTY_FILE", "message": "...", "bytes": 0}],  # rejected
          "skipped_files": [{"file": "...", "reason": "HIDDEN_NAME", "message": "...", "bytes": 10}],
          "files": {"seen": 5, "loaded": 3, "rejected": 1, "skipped": 1},
+         # held ORPHAN_FK rows of earlier runs judged again (silver/orphans.py); not in rows_read
+         "orphans": {"retried": 4, "loaded": 2, "expired": 1, "held": 1, "duplicates": 0},
+         # re-delivered events whose business fields differ from the first delivery (silver/conflicts.py)
+         "conflicts": {"count": 1, "examples": [{"transaction_id": "T2", "first_amount": "10.00", ...}]},
          "seconds": 3.2}
       ],
       "tables": {                         # lineage: what each output table was built from
@@ -29,8 +33,9 @@ Shape (all keys always present)::
     }
 
 `rows_quarantined` counts rows; `quarantine_reasons` counts (row, reason) pairs. The accounting that
-must hold per entity: rows_read == rows_written + rows_quarantined + duplicates_removed, and for the
-Bronze files of a Silver run: files seen == loaded + rejected + skipped.
+must hold per entity: rows_read == rows_written + rows_quarantined + duplicates_removed, for the
+Bronze files of a Silver run: files seen == loaded + rejected + skipped, and for the held orphans a
+run retried: retried == loaded + expired + held + duplicates.
 """
 
 from __future__ import annotations
@@ -67,6 +72,8 @@ class EntityReport:
     bad_files: list[dict[str, Any]] = field(default_factory=list)
     skipped_files: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, int] = field(default_factory=dict)  # seen / loaded / rejected / skipped (Silver runs)
+    orphans: dict[str, int] = field(default_factory=dict)  # retried / loaded / expired / held / duplicates
+    conflicts: dict[str, Any] = field(default_factory=dict)  # count, examples
     seconds: float = 0.0
 
     @property
@@ -79,6 +86,12 @@ class EntityReport:
         """Every Bronze file seen is loaded, rejected or skipped."""
         f = self.files
         return not f or f["seen"] == f["loaded"] + f["rejected"] + f["skipped"]
+
+    @property
+    def orphans_balanced(self) -> bool:
+        """Every held orphan retried is loaded, expired, still held or a duplicate."""
+        o = self.orphans
+        return not o or o["retried"] == o["loaded"] + o["expired"] + o["held"] + o["duplicates"]
 
 
 @dataclass
@@ -157,7 +170,7 @@ class RunReport:
             f"{e.files['rejected']} + skipped {e.files['skipped']}"
             for e in self.entities
             if not e.files_balanced
-        ]
+        ] + [f"{e.layer}.{e.name}: orphans {e.orphans} do not add up" for e in self.entities if not e.orphans_balanced]
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -184,6 +197,15 @@ class RunReport:
             )
             detail = "; ".join(x for x in (reasons, dups) if x)
             lines.append(line + (f"  ({detail})" if detail else ""))
+            if e.orphans:
+                o = e.orphans
+                lines.append(
+                    f"    held orphans retried {o['retried']:,}: loaded {o['loaded']:,}, expired {o['expired']:,}, "
+                    f"still held {o['held']:,}, duplicates {o['duplicates']:,}"
+                )
+            if e.conflicts:
+                ids = ", ".join(str(x.get("transaction_id", "?")) for x in e.conflicts["examples"])
+                lines.append(f"    ! {e.conflicts['count']:,} re-deliveries differ from the first delivery (e.g. {ids})")
             lines.extend(f"    ! {d['message']}" for d in e.schema_drift + e.bad_files)
             lines.extend(f"    - {d['message']}" for d in e.skipped_files)
         failed = [q for q in self.quality if str(q.get("outcome", q.get("status", ""))).lower() in {"failed", "fail"}]

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from finlake import iceberg
@@ -283,6 +283,27 @@ def overwrite_partitions(spark: SparkSession, lake: Lake, name: str, rows: DataF
     target = f"{ident}.branch_{branch}" if branch else ident
     with _one_commit(table):
         _conformed(rows, table).writeTo(target).overwritePartitions()
+
+
+def replace_partition_values(
+    spark: SparkSession, lake: Lake, name: str, rows: DataFrame, column: str, values: list[str], branch: str = ""
+) -> None:
+    """Replace every row whose `column` is in `values` with `rows` (one commit): unlike
+    `overwrite_partitions`, a partition `rows` leaves empty is emptied, not kept."""
+    field = ref(name).contract.column(column).spark_type
+    condition = F.col(column).isin(*[F.lit(v).cast(field) for v in values]) if values else F.lit(False)
+    replace_where(spark, lake, name, rows, condition, branch=branch)
+
+
+def replace_where(
+    spark: SparkSession, lake: Lake, name: str, rows: DataFrame, condition: Column, branch: str = ""
+) -> None:
+    """Replace every row matching `condition` with `rows` (one commit); every other row is kept."""
+    table = ref(name)
+    ident = ensure_table(spark, lake, name)
+    target = f"{ident}.branch_{branch}" if branch else ident
+    with _one_commit(table):
+        _conformed(rows, table).writeTo(target).overwrite(condition)
 
 
 def replace_rows(spark: SparkSession, lake: Lake, name: str, rows: DataFrame, branch: str = "") -> None:

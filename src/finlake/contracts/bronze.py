@@ -29,6 +29,11 @@ CHANNELS = ("ATM", "BRANCH", "CARD", "ONLINE", "TRANSFER", "DIRECT_DEBIT", "STAN
 DEFAULT_LOAN_STATUSES = ("DEFAULT", "CHARGED_OFF")  # either status counts as a default (the model's label)
 OPEN_LOAN_STATUSES = ("CURRENT", "LATE", "DEFAULT")  # still carries exposure
 CASH_CHANNELS = ("ATM", "BRANCH")  # cash moves over the counter or through a machine
+# Feeds are delivered independently: a child (an account, a transaction) may arrive a day or two before
+# its parent. Such a row is held in the quarantine as ORPHAN_FK and retried by every later run; it loads
+# when its parent is known by its ingest_date + this many days, and is expired (ORPHAN_FK_EXPIRED added
+# to its reasons) once the latest ingest_date a run processes is past that.
+ORPHAN_RETRY_DAYS = 3
 
 CUSTOMERS = Entity(
     name="customers",
@@ -63,6 +68,7 @@ ACCOUNTS = Entity(
     version_column="updated_at",
     description="Deposit and card accounts, as change records.",
     foreign_keys=(ForeignKey("customer_id", "customers", "customer_id"),),
+    orphan_retry_days=ORPHAN_RETRY_DAYS,
     columns=(
         Column("account_id", "string", "Account key.", required=True),
         Column("customer_id", "string", "Owning customer.", required=True),
@@ -86,6 +92,7 @@ LOANS = Entity(
         ForeignKey("customer_id", "customers", "customer_id"),
         ForeignKey("account_id", "accounts", "account_id"),
     ),
+    orphan_retry_days=ORPHAN_RETRY_DAYS,
     columns=(
         Column("loan_id", "string", "Loan key.", required=True),
         Column("customer_id", "string", "Borrower.", required=True),
@@ -116,6 +123,7 @@ TRANSACTIONS = Entity(
     event_time_column="booked_at",
     description="Booked account transactions, as events; a repeated transaction_id is a re-delivery.",
     foreign_keys=(ForeignKey("account_id", "accounts", "account_id"),),
+    orphan_retry_days=ORPHAN_RETRY_DAYS,
     columns=(
         Column("transaction_id", "string", "Transaction key.", required=True),
         Column("account_id", "string", "Account booked on.", required=True),
@@ -153,7 +161,11 @@ REASONS = ReasonCatalog(
         Reason("BAD_NUMBER", "A numeric field does not parse."),
         Reason("UNKNOWN_CODE", "A code field holds a value outside its allowed codes."),
         Reason("OUT_OF_RANGE", "A number is outside its allowed range (e.g. a negative amount)."),
-        Reason("ORPHAN_FK", "A parent key (customer, account) is unknown."),
+        Reason("ORPHAN_FK", "A parent key (customer, account) is unknown; held and retried while it may still arrive."),
+        Reason(
+            "ORPHAN_FK_EXPIRED",
+            "Added to ORPHAN_FK once the parent is ORPHAN_RETRY_DAYS late: the row is no longer retried.",
+        ),
     )
 )
 

@@ -33,6 +33,8 @@ def render_contract() -> str:
     for name in ENTITY_ORDER:
         e = ENTITIES[name]
         fks = ", ".join(f"`{fk.column}` → {fk.parent}" for fk in e.foreign_keys) or "none"
+        if e.foreign_keys:  # silver/orphans.py: a row whose parent is late is held, then expired
+            fks += f"; an orphan is held and retried for {e.orphan_retry_days} days"
         lines += [
             f"**{e.name}** ({e.kind.value} records, key `{e.key}`; parents: {fks}). {e.description}",
             "",

@@ -134,6 +134,9 @@ class Entity:
     foreign_keys: tuple[ForeignKey, ...] = ()
     version_column: str | None = None  # for CHANGE entities: the column that orders versions
     event_time_column: str | None = None  # for EVENT entities: when it happened
+    # A row whose parent is unknown (ORPHAN_FK) is held in the quarantine and retried on later runs; it
+    # loads if its parent is known by ingest_date + orphan_retry_days, else it expires (ORPHAN_FK_EXPIRED).
+    orphan_retry_days: int = 0
 
     @property
     def column_names(self) -> list[str]:

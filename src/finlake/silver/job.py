@@ -11,6 +11,7 @@ never duplicated).
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from finlake.contracts.silver import SILVER_TABLES
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
 from finlake.report import RunReport, TableLineage
-from finlake.silver import breaker, failure, intake, tables
+from finlake.silver import breaker, conflicts, failure, intake, orphans, tables
 from finlake.silver.bronze_files import BronzeFile, inspect, list_bronze_files
 from finlake.silver.dedupe import RANK, classify, rank_change_records, rank_events
 from finlake.silver.drift import HeaderCheck
@@ -126,7 +127,7 @@ def _mark_existing(df: DataFrame, entity: Entity) -> DataFrame:
 
 def _count(ranked: DataFrame, duplicate_kind: str, extra: list[Column] = ()) -> dict[str, Any]:  # type: ignore[assignment]
     """Every number the report needs for one entity, in one aggregation pass over the ranked rows."""
-    batch = ~F.col("_existing")
+    batch = ~F.col("_existing") & ~F.col(orphans.RETRIED)  # read from Bronze this run
 
     def n(cond: Column) -> Column:
         return F.sum(F.when(cond, 1).otherwise(0))
@@ -138,6 +139,7 @@ def _count(ranked: DataFrame, duplicate_kind: str, extra: list[Column] = ()) -> 
         n(batch & (F.col("outcome") == duplicate_kind)).alias("duplicates_removed"),
         n(F.col(RANK) == 1).alias("current_rows"),
         *[n(batch & F.array_contains("reasons", code)).alias(f"reason_{code}") for code in REASONS.codes],
+        *orphans.count_columns(),
         *extra,
     ).first()
     return row.asDict() if row else {}
@@ -154,6 +156,8 @@ class _Run:
         # Each table's snapshot when the run started: everything this run reads of Silver is read at
         # these, so a commit made meanwhile (by this run or another writer) cannot change it.
         self.before: dict[str, int | None] = {}
+        self.clock: dt.date | None = None  # the latest ingest_date this run processes: expires held orphans
+        self.held: dict[str, list[str]] = {}  # entity -> ingest_dates of its held orphans (silver/orphans.py)
 
     # -- reading what is published ------------------------------------------------------------
     def read_before(self, name: str) -> DataFrame:
@@ -175,12 +179,28 @@ class _Run:
             return joined.select(*entity.column_names, *lineage)
         return self.read_before(f"silver.{entity.name}").select(*entity.column_names, *lineage)
 
+    def held_dates(self, batch: EntityBatch) -> list[str]:
+        """The ingest_dates of the entity's held orphans (none on a full refresh: Bronze is re-read whole)."""
+        name = batch.entity.name
+        if name not in self.held:
+            held = []
+            if batch.entity.foreign_keys and not self.full_refresh:
+                quarantine = self.read_before(f"quarantine.{name}").where(orphans.is_held())
+                held = sorted(str(r[0]) for r in quarantine.select("ingest_date").distinct().collect())
+            self.held[name] = held
+        return self.held[name]
+
     # -- one entity ---------------------------------------------------------------------------
     def validated_batch(self, batch: EntityBatch) -> DataFrame:
         entity = batch.entity
-        rows = read_bronze(self.spark, entity, batch.files).transform(validate(entity))
+        rows = read_bronze(self.spark, entity, batch.files)
+        if self.held_dates(batch):  # held orphans are judged again with the new rows
+            quarantine = self.read_before(f"quarantine.{entity.name}")
+            rows = rows.unionByName(orphans.held_rows(quarantine, entity, batch.rels))
+        rows = rows.transform(validate(entity))
         for fk in entity.foreign_keys:
-            rows = rows.transform(flag_orphans(fk, self.parent_keys[fk.parent]))
+            rows = rows.transform(flag_orphans(fk, self.parent_keys[fk.parent], entity.orphan_retry_days))
+        rows = rows.transform(orphans.expire(self.clock, entity.orphan_retry_days))
         return (
             # The raw values are kept only where the quarantine needs them: a valid row carries a null
             # instead of a second copy of every field through the dedupe shuffle and the cache.
@@ -188,6 +208,7 @@ class _Run:
             .withColumn("run_id", F.lit(self.run_id))
             .withColumn("_existing", F.lit(False))
             .withColumn("_row_hash", F.xxhash64(*entity.column_names))
+            .transform(orphans.mark_retried([f.rel for f, _ in batch.files]))
         )
 
     def fill_counts(self, entity: str, counts: dict[str, Any], duplicate_kind: str) -> None:
@@ -196,6 +217,7 @@ class _Run:
             setattr(e, key, int(counts.get(key) or 0))
         e.quarantine_reasons = {c: int(counts[f"reason_{c}"]) for c in REASONS.codes if counts.get(f"reason_{c}")}
         e.duplicate_reasons = {duplicate_kind: e.duplicates_removed} if e.duplicates_removed else {}
+        e.orphans = orphans.orphan_counts(counts)
 
     def record_lineage(self, name: str, batch: EntityBatch, written: Sequence[str] = ()) -> TableLineage:
         lineage = self.report.table(name, storage.ref(name).identifier(self.lake))
@@ -218,13 +240,15 @@ class _Run:
         if self.full_refresh:
             storage.replace_rows(self.spark, self.lake, name, new_rows)
         else:
-            dates = batch.ingest_dates
-            kept = (
-                self.read_before(name)
-                .where(F.col("ingest_date").isin(*[F.lit(d).cast("date") for d in dates]))
-                .where(~F.col("source_file").isin(*batch.rels))  # rows from these files are being redone
-            )
-            storage.overwrite_partitions(self.spark, self.lake, name, kept.unionByName(new_rows))
+            held = self.held_dates(batch)  # held orphans were judged again: new_rows holds what is left of them
+            dates = sorted({*batch.ingest_dates, *held})
+            kept = self.read_before(name).where(F.col("ingest_date").isin(*[F.lit(d).cast("date") for d in dates]))
+            if batch.rels:
+                kept = kept.where(~F.col("source_file").isin(*batch.rels))  # rows from these files are being redone
+            if held:
+                kept = kept.where(~orphans.is_held())
+            # whole partitions replaced, so one whose last held orphan loaded is emptied, not left behind
+            storage.replace_partition_values(self.spark, self.lake, name, kept.unionByName(new_rows), "ingest_date", dates)
         self.record_lineage(name, batch)
 
     def process_change_entity(self, batch: EntityBatch) -> None:
@@ -265,7 +289,7 @@ class _Run:
         """transactions: drop re-deliveries, insert the new ones with an insert-only MERGE that reads
         only the booking months the batch touches."""
         entity = batch.entity
-        rows = self.validated_batch(batch).persist()
+        rows = self.validated_batch(batch).transform(conflicts.with_content_hash(entity)).persist()
         self.persisted.append(rows)
         month = F.date_format("booked_at", "yyyy-MM")
         months = sorted(r[0] for r in rows.where(is_valid()).select(month).distinct().collect())
@@ -278,7 +302,9 @@ class _Run:
                 .where(F.col("booked_month").isin(*months))
                 .where(~F.col("source_file").isin(*batch.rels))
             )
-            repeated = published.join(rows.select(entity.key), on=entity.key, how="left_semi")
+            repeated = published.join(rows.select(entity.key), on=entity.key, how="left_semi").transform(
+                conflicts.with_content_hash(entity)
+            )
             rows = rows.unionByName(_mark_existing_ids(repeated, entity.key), allowMissingColumns=True)
         ranked = _materialized(rows.transform(rank_events(entity.key)).transform(classify("DUPLICATE_DELIVERY")))
         written = ~F.col("_existing") & (F.col("outcome") == "WRITTEN")
@@ -286,6 +312,10 @@ class _Run:
         counts = _count(ranked, "DUPLICATE_DELIVERY", [months_written])
         self.fill_counts(entity.name, counts, "DUPLICATE_DELIVERY")
         breaker.check(entity.name, counts, ranked, self.accept_quarantine_rate)
+        if counts.get("duplicates_removed"):  # a copy whose business fields differ is reported, not just dropped
+            self.report.entity(entity.name, "silver").conflicts = conflicts.find_conflicts(
+                ranked, entity, "DUPLICATE_DELIVERY"
+            )
 
         new_rows = tables.build_transactions(ranked.where(written))
         if self.full_refresh:
@@ -337,8 +367,10 @@ def _materialized(ranked: DataFrame) -> DataFrame:
 
 
 def _mark_existing_ids(published: DataFrame, key: str) -> DataFrame:
+    # what a conflicting re-delivery is compared with and reported against (silver/conflicts.py)
+    shown = (conflicts.CONTENT_HASH, "amount", "account_id", "booked_at", "source_file")
     return (
-        published.select(key)
+        published.select(key, *shown)
         .withColumn("_existing", F.lit(True))
         .withColumn("reasons", F.array().cast("array<string>"))
     )
@@ -374,8 +406,11 @@ def run_bronze_to_silver(
 
     run = _Run(spark, lake, run_id, full_refresh, report)
     run.accept_quarantine_rate = accept_quarantine_rate
+    run.clock = max((dt.date.fromisoformat(d) for b in batches.values() for d in b.ingest_dates), default=None)
     step = "planning"
     try:
+        for name, batch in batches.items():  # an entity with held orphans retries them even without new files
+            todo[name] = todo[name] or bool(run.held_dates(batch))
         for level in entity_levels():
             for name in level:
                 if not todo[name] and name in PARENTS:
