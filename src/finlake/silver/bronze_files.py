@@ -31,6 +31,8 @@ HEAD_BYTES = 64 * 1024
 CHUNK = 1 << 20
 INGEST_FOLDER = re.compile(r"ingest_date=(.*)")
 GZIP_MAGIC = b"\x1f\x8b"
+# Folders holding another form of an entity: Firehose's GZIP JSON Lines of streamed transactions (stream_source.py).
+STREAMED_FORMS = {"transactions_stream": "transactions"}
 # Hadoop would decompress these by suffix; only gzip is part of the contract.
 OTHER_COMPRESSION = (".bz2", ".deflate", ".lz4", ".snappy", ".zst", ".zstd", ".zip", ".xz", ".br", ".7z")
 
@@ -48,7 +50,8 @@ class BronzeFile:
 
     @property
     def entity(self) -> str:
-        return self.rel.split("/", 1)[0] if "/" in self.rel else ""
+        folder = self.rel.split("/", 1)[0] if "/" in self.rel else ""
+        return STREAMED_FORMS.get(folder, folder)
 
     @property
     def gzipped(self) -> bool:
@@ -95,7 +98,7 @@ def classify(uri: str, rel: str, size: int) -> BronzeFile:
     parts = rel.split("/")
     if any(p.startswith((".", "_")) for p in parts):
         return BronzeFile(uri, rel, None, size, skip="HIDDEN_NAME")
-    if len(parts) < 2 or parts[0] not in ENTITIES:
+    if len(parts) < 2 or (parts[0] not in ENTITIES and parts[0] not in STREAMED_FORMS):
         return BronzeFile(uri, rel, None, size, skip="UNKNOWN_ENTITY")
     folder = INGEST_FOLDER.fullmatch(parts[1]) if len(parts) == 3 else None
     if folder is None:
@@ -162,6 +165,10 @@ def inspect(entity: Entity, file: BronzeFile) -> HeaderCheck:
     if file.bad_date:
         folder = file.rel.split("/")[1]
         return rejected("INVALID_INGEST_DATE", f"{folder} is not a real date (YYYY-MM-DD); file rejected")
+    if file.rel.split("/", 1)[0] in STREAMED_FORMS:
+        from finlake.silver.stream_source import inspect_stream  # JSON Lines, not CSV: no header to judge
+
+        return inspect_stream(entity, file)
     if file.rel.lower().endswith(OTHER_COMPRESSION):
         return rejected("UNSUPPORTED_COMPRESSION", "compressed with other than gzip; only .csv and .csv.gz are read")
     try:

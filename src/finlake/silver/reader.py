@@ -114,13 +114,19 @@ def read_bronze(spark: SparkSession, entity: Entity, files: Sequence[tuple[Bronz
     spark.conf.set("spark.sql.csv.parser.columnPruning.enabled", "false")
     ok: dict[tuple[str, ...], list[str]] = defaultdict(list)
     held: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    from finlake.silver.stream_source import is_stream_file, read_stream  # Firehose's JSON Lines
+
+    streamed = [file for file, check in files if is_stream_file(file) and check.status is FileStatus.OK]
     for file, check in files:
+        if is_stream_file(file):
+            continue
         if check.status is FileStatus.OK:
             ok[check.columns].append(file.uri)
         elif check.status is FileStatus.HELD:
             held[check.columns].append(file.uri)
     frames = [_read_ok_group(spark, entity, cols, uris) for cols, uris in ok.items()]
     frames += [_read_held_group(spark, entity, cols, uris) for cols, uris in held.items()]
+    frames += [read_stream(spark, entity, streamed)] if streamed else []
     if not frames:
         return empty_raw_frame(spark, entity)
     return reduce(DataFrame.unionByName, frames)
