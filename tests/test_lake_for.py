@@ -6,7 +6,7 @@ import pytest
 
 from finlake import iceberg, storage
 from finlake.errors import UsageError
-from finlake.ml.training import lake_for
+from finlake.lake import lake_for
 
 
 def test_no_aws_roots_is_the_local_lake_and_its_sqlite_catalog(tmp_path):

@@ -17,6 +17,8 @@
 import argparse
 import os
 
+from finlake.ml.settings import DEFAULT_ALIAS, DEFAULT_MODEL_NAME
+
 PARAMETERS = {
     "lake": os.environ.get("FINLAKE_LAKE", "./lake"),
     # On AWS (silver_root, gold_root, database_prefix set): the Glue catalog, named as the Glue jobs name it.
@@ -24,8 +26,8 @@ PARAMETERS = {
     "gold_root": os.environ.get("FINLAKE_GOLD_ROOT", ""),  # e.g. s3://finlake-dev-gold
     "database_prefix": os.environ.get("FINLAKE_DATABASE_PREFIX", ""),  # e.g. finlake_dev -> finlake_dev_gold
     "kms_key_id": os.environ.get("FINLAKE_KMS_KEY_ID", ""),  # the lake's KMS key (S3 objects are SSE-KMS)
-    "model_name": os.environ.get("FINLAKE_MODEL_NAME", "finlake_loan_default"),
-    "alias": os.environ.get("FINLAKE_MODEL_ALIAS", "champion"),
+    "model_name": os.environ.get("FINLAKE_MODEL_NAME", DEFAULT_MODEL_NAME),
+    "alias": os.environ.get("FINLAKE_MODEL_ALIAS", DEFAULT_ALIAS),
 }
 
 try:
@@ -46,8 +48,8 @@ else:
 
 # COMMAND ----------
 
+from finlake.lake import lake_for
 from finlake.ml.scoring import run_batch_scoring
-from finlake.ml.training import lake_for
 
 if not ON_DATABRICKS:
     from finlake.spark import local_session

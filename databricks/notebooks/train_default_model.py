@@ -23,6 +23,9 @@
 import argparse
 import os
 
+from finlake.ml.settings import default_parameters
+
+TRAINING = default_parameters()  # the library's training defaults (finlake.ml.settings), as widget text
 PARAMETERS = {
     "lake": os.environ.get("FINLAKE_LAKE", "./lake"),  # local root (_catalog/iceberg.db, _mlflow/, _generator/)
     # On AWS (silver_root, gold_root, database_prefix set): the Glue catalog, named as the Glue jobs name it.
@@ -30,13 +33,9 @@ PARAMETERS = {
     "gold_root": os.environ.get("FINLAKE_GOLD_ROOT", ""),  # e.g. s3://finlake-dev-gold
     "database_prefix": os.environ.get("FINLAKE_DATABASE_PREFIX", ""),  # e.g. finlake_dev -> finlake_dev_gold
     "kms_key_id": os.environ.get("FINLAKE_KMS_KEY_ID", ""),  # the lake's KMS key (S3 objects are SSE-KMS)
-    "model_name": os.environ.get("FINLAKE_MODEL_NAME", "finlake_loan_default"),
-    "alias": os.environ.get("FINLAKE_MODEL_ALIAS", "champion"),
-    "test_fraction": "0.25",
-    "cv_folds": "3",
-    "reg_grid": "0.003,0.01,0.03,0.1,0.3,1.0",
-    "seed": "42",
-    "repeated_cv": "",  # e.g. 5x5 on a small loan book
+    **TRAINING,  # model_name, alias, test_fraction, cv_folds, reg_grid, seed, repeated_cv, min_loan_age_days
+    "model_name": os.environ.get("FINLAKE_MODEL_NAME", TRAINING["model_name"]),
+    "alias": os.environ.get("FINLAKE_MODEL_ALIAS", TRAINING["alias"]),
     "report": "",  # write the headline metrics JSON here
     "as_of": "",  # train on gold.loan_features as it was: a snapshot id or an ISO timestamp (UTC)
 }
@@ -73,8 +72,9 @@ params
 # COMMAND ----------
 
 from finlake.asof import parse_as_of
-from finlake.commands.train import parse_repeated_cv
-from finlake.ml.training import TrainingSettings, lake_for, train_default_model, write_report
+from finlake.lake import lake_for
+from finlake.ml.settings import settings_from_parameters
+from finlake.ml.training import train_default_model, write_report
 
 if not ON_DATABRICKS:
     from finlake.spark import local_session
@@ -90,15 +90,7 @@ lake = lake_for(
     params["lake"], params["silver_root"], params["gold_root"], params["database_prefix"], params["kms_key_id"]
 )
 as_of = parse_as_of(params["as_of"]) if params["as_of"] else None
-settings = TrainingSettings(
-    model_name=params["model_name"],
-    alias=params["alias"],
-    test_fraction=float(params["test_fraction"]),
-    cv_folds=int(params["cv_folds"]),
-    reg_grid=tuple(float(x) for x in params["reg_grid"].split(",")),
-    seed=int(params["seed"]),
-    repeated_cv=parse_repeated_cv(params["repeated_cv"]),
-)
+settings = settings_from_parameters(params)  # the same parser and defaults `finlake train` uses
 
 
 def show(frame):

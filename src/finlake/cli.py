@@ -18,6 +18,7 @@ from finlake import __version__
 from finlake.errors import FinlakeError, UsageError
 from finlake.lake import LAKE_ENV_VAR, default_lake_root
 from finlake.lakelock import WRITERS, writer_lock
+from finlake.ml import settings as ml_settings
 
 PROG = "finlake"
 
@@ -87,8 +88,8 @@ def _add_generate_options(p: argparse.ArgumentParser) -> None:
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model-name", default="finlake_loan_default", help="registered model name")
-    p.add_argument("--alias", default="champion", help="registry alias of the version to use")
+    p.add_argument("--model-name", default=ml_settings.DEFAULT_MODEL_NAME, help="registered model name")
+    p.add_argument("--alias", default=ml_settings.DEFAULT_ALIAS, help="registry alias of the version to use")
     p.add_argument("--artifact", default=None, help="a model JSON artifact file instead of the registry")
 
 
@@ -131,7 +132,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the full stack trace on failure")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    # Grouped by what the commands are for; the order here is the order `finlake --help` lists them.
+    _add_pipeline_commands(sub)
+    _add_query_commands(sub)
+    _add_model_commands(sub)
+    _add_operations_commands(sub)
+    _add_serving_commands(sub)
 
+    p = sub.add_parser("run", help="everything above in order, on generated data (what `make run` calls)")
+    _add_generate_options(p)
+
+    return parser
+
+
+def _add_pipeline_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """generate, import-pkdd99, bronze-to-silver, silver-to-gold, crawl."""
     p = sub.add_parser("generate", help="write synthetic Bronze files, one ingest_date partition per day")
     _add_generate_options(p)
 
@@ -151,6 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("silver-to-gold", help="the Gold job: business tables from Silver")
     p.add_argument("--large-cash-threshold", type=_positive_float, help="reported cash amount (default 10000)")
     p.add_argument("--structuring-window-days", type=_positive_int, help="structuring window, days (default 7)")
+    p.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every Gold table from all of Silver (default: only what Silver appended since the last run)",
+    )
 
     p = sub.add_parser("crawl", help="register Bronze's tables and partitions locally; list the Iceberg tables")
     p.add_argument("--glue", action="store_true", help="also push the definitions to the AWS Glue Data Catalog")
@@ -166,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="apply column changes to registered tables instead of logging them (schema change policy LOG)",
     )
 
+
+def _add_query_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """query, athena-views."""
     p = sub.add_parser("query", help="run a named Athena query, a .sql file or ad-hoc SQL on the local catalog")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("name", nargs="?", help="a named query from athena/ (see --list)")
@@ -202,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--athena-output", help="s3:// location for Athena results (if the workgroup sets none)")
     p.add_argument("--database-prefix", default="", help="AWS database prefix, e.g. finlake_dev_ (required)")
 
+
+def _add_model_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """train, score."""
     p = sub.add_parser("train", help="train the loan-default model on gold.loan_features")
     p.add_argument("--report", help="also write the headline metrics as JSON to this file")
     p.add_argument(
@@ -219,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("score", help="score current customers into gold.customer_risk_scores")
 
+
+def _add_operations_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """erase-customer, maintain, dashboard, alerts, stream."""
     p = sub.add_parser("erase-customer", help="erase a customer's direct identifiers outside Bronze (GDPR art. 17)")
     p.add_argument("--customer-id", required=True, help="the customer's key (customer_id)")
     p.add_argument("--reason", required=True, help="why (e.g. the request's reference), kept in the audit entry")
@@ -245,12 +274,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--duplicate-rate", type=_rate, default=0.0, help="share of events delivered twice (0-0.5)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the shuffle and duplicates")
     p.add_argument("--rate", type=float, default=None, help="events per second sent (default: as fast as possible)")
-    _add_serving_commands(sub)
-
-    p = sub.add_parser("run", help="everything above in order, on generated data (what `make run` calls)")
-    _add_generate_options(p)
-
-    return parser
 
 
 # Every subcommand and the module whose `main(args)` runs it. Imported on use, so `finlake --help`

@@ -21,8 +21,10 @@ On AWS the same relative layout is spread over the layer buckets: each layer roo
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from finlake.errors import UsageError
 
 DEFAULT_LAKE = "./lake"
 LAKE_ENV_VAR = "FINLAKE_LAKE"
@@ -87,3 +89,24 @@ class Lake:
 
     def run_report(self, run_id: str) -> str:
         return _join(self.runs, f"{run_id}.json")
+
+
+def lake_for(
+    lake_root: str, silver_root: str = "", gold_root: str = "", database_prefix: str = "", kms_key_id: str = ""
+) -> Lake:
+    """The lake as the notebooks see it: a local root (tables in <lake>/_catalog/iceberg.db), or on
+    AWS the layer buckets whose Iceberg tables the Glue Data Catalog holds (`<prefix>_gold`, ...),
+    as the Glue jobs' --silver_root/--gold_root/--catalog_database_prefix/--lake_kms_key_id name them
+    (every file scoring writes is encrypted under that key). MLflow and the generator's truth file
+    stay under `lake_root` (on Databricks the workspace's MLflow is used)."""
+    lake = Lake.local(lake_root)
+    if not (silver_root or gold_root or database_prefix):
+        return lake
+    if not (silver_root.startswith("s3://") and gold_root.startswith("s3://") and database_prefix):
+        raise UsageError(
+            "the Glue catalog needs silver_root and gold_root as s3:// URIs and a database_prefix "
+            f"(got {silver_root!r}, {gold_root!r}, {database_prefix!r}); leave all three empty for a local lake"
+        )
+    # silver_root is the Glue catalog's warehouse (finlake.iceberg picks Glue for an s3:// lake).
+    roots = {"silver": silver_root.rstrip("/"), "gold": gold_root.rstrip("/")}
+    return replace(lake, **roots, database_prefix=database_prefix, kms_key_id=kms_key_id)

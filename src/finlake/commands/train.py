@@ -5,22 +5,13 @@ from __future__ import annotations
 
 import argparse
 
-from finlake.errors import UsageError
 from finlake.lake import Lake
-
-
-def parse_repeated_cv(text: str | None) -> tuple[int, int] | None:
-    if not text:
-        return None
-    repeats, sep, folds = text.lower().partition("x")
-    if not sep or not repeats.isdigit() or not folds.isdigit() or int(repeats) < 1 or int(folds) < 2:
-        raise UsageError(f"--repeated-cv expects REPEATSxFOLDS such as 5x5, got {text!r}")
-    return int(repeats), int(folds)
+from finlake.ml.settings import TrainingSettings, parse_repeated_cv
 
 
 def main(args: argparse.Namespace) -> int:
     from finlake.asof import parse_as_of
-    from finlake.ml.training import TrainingSettings, train_default_model, write_report
+    from finlake.ml.training import train_default_model, write_report
     from finlake.spark import local_session
 
     settings = TrainingSettings(repeated_cv=parse_repeated_cv(getattr(args, "repeated_cv", None)))

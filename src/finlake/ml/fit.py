@@ -11,8 +11,6 @@ from pyspark.sql import DataFrame
 
 from finlake.ml.features import LABEL
 from finlake.ml.pipeline import (
-    DEFAULT_ELASTIC_NET_GRID,
-    DEFAULT_REG_GRID,
     FEATURES_VECTOR,
     WEIGHT,
     ClassWeights,
@@ -22,6 +20,7 @@ from finlake.ml.pipeline import (
     full_model,
     with_class_weights,
 )
+from finlake.ml.settings import DEFAULT_ELASTIC_NET_GRID, DEFAULT_REG_GRID
 from finlake.ml.split import with_stratified_folds
 
 CV_FOLD = "cv_fold"

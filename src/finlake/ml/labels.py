@@ -26,9 +26,9 @@ from pyspark.sql import functions as F
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
 from finlake.ml.features import CUTOFF, LABEL_SOURCE
+from finlake.ml.settings import DEFAULT_MIN_LOAN_AGE_DAYS
 
 OBSERVED_UNTIL = "observed_until"
-DEFAULT_MIN_LOAN_AGE_DAYS = 365
 GENERATOR_MANIFEST = "manifest.json"
 
 

@@ -17,16 +17,12 @@ from pyspark.sql import functions as F
 
 from finlake.ml.calibration import PriorCorrection
 from finlake.ml.features import LABEL
+from finlake.ml.settings import DEFAULT_ELASTIC_NET_GRID, DEFAULT_REG_GRID
 from finlake.ml.transforms import feature_transformer, model_numeric
 
 WEIGHT = "class_weight"
 FEATURES_VECTOR = "features"
 ASSEMBLED = "assembled"
-# Regularisation strengths searched by cross-validation. The earlier grid (0.001..0.2) had CV pick its
-# edge (0.2), so it now spans 0.003..1 in ~x3 steps. Each strength is tried as ridge (mixing 0: keeps
-# every feature, the coefficient table stays complete) and as elastic net (0.5: may zero weak ones).
-DEFAULT_REG_GRID = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-DEFAULT_ELASTIC_NET_GRID = (0.0, 0.5)
 
 
 @dataclass(frozen=True)

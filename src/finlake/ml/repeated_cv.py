@@ -8,7 +8,7 @@ fold is scored. The mean and spread of those R x K ROC-AUCs is the figure to quo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from pyspark.sql import DataFrame
@@ -21,10 +21,8 @@ from finlake.ml.data import to_pandas
 from finlake.ml.features import LABEL
 from finlake.ml.fit import fit_model
 from finlake.ml.pipeline import ClassWeights
+from finlake.ml.settings import TrainingSettings
 from finlake.ml.split import with_stratified_folds
-
-if TYPE_CHECKING:
-    from finlake.ml.training import TrainingSettings
 
 OUTER_FOLD = "outer_fold"
 # The inner search per outer fold is kept cheap (ridge, three strengths a decade apart): R x K outer

@@ -28,6 +28,7 @@ from finlake.ml import tracking
 from finlake.ml.calibration import PROBABILITY
 from finlake.ml.data import loan_features_snapshot, read_loan_features
 from finlake.ml.features import feature_columns, model_input
+from finlake.ml.settings import DEFAULT_ALIAS, DEFAULT_MODEL_NAME
 from finlake.runs import new_run_id
 
 EXPOSURE = "exposure"
@@ -112,8 +113,8 @@ def _commit_run(spark: SparkSession, lake: Lake, scores: DataFrame, run_id: str,
 def run_batch_scoring(
     spark: SparkSession,
     lake: Lake,
-    model_name: str = tracking.DEFAULT_MODEL_NAME,
-    alias: str = tracking.DEFAULT_ALIAS,
+    model_name: str = DEFAULT_MODEL_NAME,
+    alias: str = DEFAULT_ALIAS,
     run_id: str | None = None,
     now: datetime | None = None,
 ) -> ScoringRun:

@@ -17,10 +17,6 @@ from typing import Any
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
 
-DEFAULT_MODEL_NAME = "finlake_loan_default"
-DEFAULT_ALIAS = "champion"
-DEFAULT_EXPERIMENT = "finlake-loan-default"
-
 
 def on_databricks() -> bool:
     return "DATABRICKS_RUNTIME_VERSION" in os.environ

@@ -89,11 +89,12 @@ def install_dependencies(target: Path, requirements: list[str]) -> None:
 def champion_artifact(lake_root: str) -> str:
     """The JSON artifact of finlake_loan_default@champion in the lake's MLflow registry."""
     from finlake.lake import Lake
+    from finlake.ml.settings import DEFAULT_ALIAS, DEFAULT_MODEL_NAME
     from finlake.serving.registry import load_by_alias
 
     if not Path(lake_root).is_dir():  # MLflow would create an empty registry there
         raise UsageError(f"no lake at {lake_root}: pass --lake, or --artifact FILE")
-    model = load_by_alias(Lake.local(lake_root), "finlake_loan_default", "champion")
+    model = load_by_alias(Lake.local(lake_root), DEFAULT_MODEL_NAME, DEFAULT_ALIAS)
     return json.dumps(model.document, sort_keys=True)
 
 
