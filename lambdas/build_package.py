@@ -27,7 +27,7 @@ PACKAGES: dict[str, dict[str, Path]] = {
                 "__init__.py",
                 # the contracts are pure declarations (standard library only) that import each other: all of them
                 *sorted(f"contracts/{f.name}" for f in (REPO / "src/finlake/contracts").glob("*.py")),
-                *(f"stream/{m}.py" for m in ("__init__", "validation", "bursts", "monitor", "handler", "aws")),
+                *(f"stream/{m}.py" for m in ("__init__", "validation", "bursts", "monitor", "handler", "aws", "tick")),
             )
         },
     },

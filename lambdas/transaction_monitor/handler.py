@@ -5,25 +5,34 @@ ReportBatchItemFailures, bisect-on-error, bounded retries and an SQS on-failure 
 logic is in finlake.stream (packaged next to this file): the rules shared with the nightly compliance
 table, dedupe, lateness, dead letters with Silver's reason codes, exactly-once alert publication.
 Clients are created on the first invocation, never at import time.
+
+Invoked by the EventBridge schedule with `{"type": "finlake.stream.tick"}`, it puts a watermark tick into
+each quiet shard that holds bursts (finlake.stream.tick); the mapping then hands the tick to the shard's
+invocation in order with its events.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 from finlake.stream.aws import DynamoState, FirehoseArchive, SnsPublisher, SqsOutputs
 from finlake.stream.handler import Deps, handle
+from finlake.stream.tick import TICK_EVENT, send_ticks
 
 # Environment contract with Terraform (tests/stream check both sides name the same variables).
 REQUIRED_ENV = (
     "STATE_TABLE",
     "ALERT_TOPIC_ARN",
+    "NOTIFY_TOPIC_ARN",
     "DEAD_LETTER_QUEUE_URL",
     "LATE_EVENTS_QUEUE_URL",
     "ALERT_ARCHIVE_STREAM",
+    "STREAM_NAME",
 )
 _DEPS: list[Deps] = []  # one set of clients per warm container
+_KINESIS: list[Any] = []
 
 
 def _deps(env: dict[str, str]) -> Deps:
@@ -41,6 +50,7 @@ def _deps(env: dict[str, str]) -> Deps:
             env["STATE_TABLE"],
             env["ALERT_TOPIC_ARN"],
             archive=FirehoseArchive(boto3.client("firehose"), env["ALERT_ARCHIVE_STREAM"]),
+            notify_topic_arn=env["NOTIFY_TOPIC_ARN"],
         ),
         outputs=SqsOutputs(
             boto3.client("sqs"), {"dead_letter": env["DEAD_LETTER_QUEUE_URL"], "late": env["LATE_EVENTS_QUEUE_URL"]}
@@ -51,6 +61,15 @@ def _deps(env: dict[str, str]) -> Deps:
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if not _DEPS:
         _DEPS.append(_deps(dict(os.environ)))
+    if event.get("type") == TICK_EVENT:  # the schedule, not the stream
+        import boto3
+
+        if not _KINESIS:
+            _KINESIS.append(boto3.client("kinesis"))
+        env = dict(os.environ)
+        ticked = send_ticks(_KINESIS[0], env["STREAM_NAME"], _DEPS[0].state, time.time())
+        print(f"monitor: tick put into {len(ticked)} quiet shard(s) holding bursts")
+        return {"ticked": ticked}
     response, stats = handle(event.get("Records", []), _DEPS[0])
     print(
         f"monitor: {stats.events} events, {stats.published} alerts, {stats.duplicates} duplicates, "

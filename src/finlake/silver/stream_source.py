@@ -26,8 +26,8 @@ from pyspark.sql import types as T
 from finlake.contracts.model import Entity
 from finlake.silver.bronze_files import GZIP_MAGIC, STREAMED_FORMS, BronzeFile, gunzip_head, read_head
 from finlake.silver.drift import FileStatus, HeaderCheck, rejected
+from finlake.stream.tick import TICK_TYPE  # watermark ticks are control records, not transactions
 
-TICK_TYPE = "finlake.stream.tick.v1"  # the `type` of a watermark tick (finlake.stream.tick writes it)
 SUFFIXES = (".gz", ".jsonl")  # Firehose's GZIP objects (file_extension .jsonl.gz), or plain JSON Lines
 
 

@@ -5,11 +5,12 @@ Clients are passed in (boto3 in the Lambda, the same against moto locally); noth
 Exactly-once publication: an alert is first *claimed* with a conditional write (`attribute_not_exists`)
 of `alert#<alert_id>` (status PENDING), then published, then marked SENT. A retry finds the record:
 SENT -> skipped; PENDING -> the earlier attempt died between claim and mark, so it publishes again,
-with the alert id as SNS `MessageDeduplicationId` — on a FIFO topic SNS drops the repeat (5-minute
-deduplication interval, far longer than the event source mapping's immediate retries), so subscribers
-get each alert once. On a standard topic that one window (publish done, mark not yet written) can repeat
-an alert once; its `alert_id` attribute lets a subscriber drop it. Every other crash point is covered by
-the claim record alone.
+with the alert id as SNS `MessageDeduplicationId` — on the FIFO topic SNS drops the repeat (5-minute
+deduplication interval, far longer than the event source mapping's immediate retries), so its SQS FIFO
+subscriber gets each alert once. The optional notification copy goes to a standard topic (e-mail, chat:
+FIFO topics deliver to SQS only) after the FIFO publication; there that one window (published, mark not
+yet written) can repeat an alert once, and its `alert_id` attribute lets a subscriber drop it. Every other
+crash point is covered by the claim record alone.
 """
 
 from __future__ import annotations
@@ -80,9 +81,10 @@ class SnsPublisher:
         topic_arn: str,
         now: Callable[[], float] = time.time,
         archive: Callable[[dict[str, Any]], None] | None = None,
+        notify_topic_arn: str | None = None,
     ) -> None:
         self.ddb, self.sns, self.table, self.topic_arn, self.now = ddb, sns, table, topic_arn, now
-        self.archive = archive
+        self.archive, self.notify_topic_arn = archive, notify_topic_arn
 
     def publish(self, alert: dict[str, Any]) -> bool:
         """True if this call published it; False if it had been sent before."""
@@ -90,7 +92,9 @@ class SnsPublisher:
         if not self._claim(key) and self._status(key) == "SENT":
             return False
         body = self._body(alert)
-        message_id = self._send(alert, body)
+        message_id = self._send(self.topic_arn, alert, body)
+        if self.notify_topic_arn:  # the standard topic's notification copy: at least once
+            self._send(self.notify_topic_arn, alert, body)
         if self.archive is not None:
             self.archive(body)
         self.ddb.update_item(
@@ -129,9 +133,9 @@ class SnsPublisher:
         body["detection_latency_ms"] = round(1000 * (self.now() - alert["trigger_arrived_at"]), 1)
         return body
 
-    def _send(self, alert: dict[str, Any], body: dict[str, Any]) -> str:
+    def _send(self, topic_arn: str, alert: dict[str, Any], body: dict[str, Any]) -> str:
         request: dict[str, Any] = {
-            "TopicArn": self.topic_arn,
+            "TopicArn": topic_arn,
             "Subject": f"finlake: {alert['rule']} alert on account {alert['account_id']}"[:100],
             "Message": json.dumps(body, sort_keys=True),
             "MessageAttributes": {
@@ -139,7 +143,7 @@ class SnsPublisher:
                 "rule": {"DataType": "String", "StringValue": alert["rule"]},
             },
         }
-        if self.topic_arn.endswith(".fifo"):
+        if topic_arn.endswith(".fifo"):
             request |= {"MessageDeduplicationId": alert["alert_id"][:128], "MessageGroupId": alert["account_id"]}
         return str(self.sns.publish(**request)["MessageId"])
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from finlake.stream.monitor import AccountState, DeadLetter, Event, Rules, apply, parse_record, settle
+from finlake.stream.tick import Tick, advanced
 
 
 class StateStore(Protocol):
@@ -53,10 +54,11 @@ class Stats:
     dead_lettered: int = 0
     alerts: int = 0
     published: int = 0
+    ticks: int = 0
     latencies: list[float] = field(default_factory=list)  # seconds from arrival to publication
 
     def add(self, other: Stats) -> None:
-        for name in ("events", "duplicates", "late", "dead_lettered", "alerts", "published"):
+        for name in ("events", "duplicates", "late", "dead_lettered", "alerts", "published", "ticks"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.latencies.extend(other.latencies)
 
@@ -81,7 +83,7 @@ def shard_of(record: dict[str, Any]) -> str:
     return f"{stream}/{record['eventID'].partition(':')[0]}"
 
 
-def _parse(record: dict[str, Any]) -> Event | DeadLetter:
+def _parse(record: dict[str, Any]) -> Event | DeadLetter | Tick:
     kinesis = record["kinesis"]
     try:
         data = base64.b64decode(kinesis["data"], validate=True)
@@ -102,11 +104,15 @@ def _run(records: Sequence[dict[str, Any]], deps: Deps) -> Stats:
     # the stored one: every id from there on stays in `seen`, so no event is ever applied twice.
     seen_floor = float("-inf") if max_t is None else max_t - lateness
     parsed, late_candidate = [_parse(r) for r in records], []
+    clock = shard_state.get("clock")  # [latest event time, its arrival] when the last event was applied
     for item in parsed:  # lateness depends on the shard's watermark only, so it is judged first
+        if isinstance(item, Tick):  # a quiet shard's clock moves with processing time (finlake.stream.tick)
+            max_t = advanced(max_t, clock, item, deps.rules.idle_seconds)
         is_late = isinstance(item, Event) and max_t is not None and item.t < max_t - lateness
         late_candidate.append(is_late)
         if isinstance(item, Event) and not is_late:
             max_t = item.t if max_t is None else max(max_t, item.t)
+            clock = [max_t, max(item.arrived_at, clock[1]) if clock else item.arrived_at]
     watermark = (max_t if max_t is not None else 0) - lateness
     held: dict[str, int] = shard_state.get("held", {})
     accounts = {p.account_id for p in parsed if isinstance(p, Event)} | {a for a, t in held.items() if t <= watermark}
@@ -114,6 +120,9 @@ def _run(records: Sequence[dict[str, Any]], deps: Deps) -> Stats:
     dead, late, alerts, now = [], [], [], deps.now()
     for i, (record, item, is_late) in enumerate(zip(records, parsed, late_candidate, strict=True)):
         try:
+            if isinstance(item, Tick):
+                stats.ticks += 1
+                continue
             if isinstance(item, DeadLetter):
                 dead.append(_output("dead_letter", record, shard, reasons=list(item.reasons), data=item.data[:65536]))
                 continue
@@ -141,7 +150,7 @@ def _run(records: Sequence[dict[str, Any]], deps: Deps) -> Stats:
             stats.published += 1
             stats.latencies.append(deps.now() - alert["trigger_arrived_at"])
     deps.state.put_accounts(states)
-    deps.state.put_shard(shard, {"max_t": max_t, "held": held})
+    deps.state.put_shard(shard, {"max_t": max_t, "held": held, "clock": clock})
     return stats
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +59,8 @@ def moto_server() -> Iterator[str]:
     server.start()
     try:
         host, port = server.get_host_and_port()
+        # moto's backends live in this process: start empty even if an earlier server made the same names
+        urllib.request.urlopen(urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST")).close()
         yield f"http://{host}:{port}"
     finally:
         server.stop()

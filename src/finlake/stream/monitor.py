@@ -25,6 +25,7 @@ from finlake.contracts.compliance_rules import (
     alert_id,
 )
 from finlake.stream.bursts import BurstState, bursts, prune
+from finlake.stream.tick import IDLE_SECONDS, Tick, is_tick
 from finlake.stream.validation import check
 
 
@@ -45,7 +46,7 @@ class DeadLetter:
     data: str  # the record as received (decoded as UTF-8 with replacement)
 
 
-def parse_record(data: bytes, arrived_at: float) -> Event | DeadLetter:
+def parse_record(data: bytes, arrived_at: float) -> Event | DeadLetter | Tick:
     text = data.decode("utf-8", errors="replace")  # as Spark's CSV reader decodes: bad bytes become U+FFFD
     try:
         raw = json.loads(text)
@@ -53,6 +54,8 @@ def parse_record(data: bytes, arrived_at: float) -> Event | DeadLetter:
         return DeadLetter(("MALFORMED_ROW",), text)
     if not isinstance(raw, dict):
         return DeadLetter(("MALFORMED_ROW",), text)
+    if is_tick(raw):  # a watermark tick (finlake.stream.tick), not a transaction
+        return Tick(arrived_at)
     checked = check(TRANSACTIONS, raw)
     if checked.reasons:
         return DeadLetter(checked.reasons, text)
@@ -73,6 +76,7 @@ class Rules:
     compliance: ComplianceRules = field(default_factory=ComplianceRules)
     velocity: VelocityRule = field(default_factory=VelocityRule)
     lateness_seconds: int = ALLOWED_LATENESS_SECONDS
+    idle_seconds: float = IDLE_SECONDS  # a tick moves a shard's watermark once it has been quiet this long
 
     def windows(self) -> dict[str, tuple[int, int]]:
         """Burst rules: name -> (window seconds, minimum count)."""

@@ -5,7 +5,9 @@ Like the mapping: per shard, batches of up to `batch_size` records from the last
 batch whose invocation raises is split in two (bisect-on-error) and retried; after `max_retries` a
 single failing record goes to the on-failure destination (the dead-letter queue) and the shard moves on.
 Checkpoints are kept in the state table (`c#<stream>/<shard>`), so a killed poller resumes where the
-last completed batch left off, as the mapping does after a crash.
+last completed batch left off, as the mapping does after a crash. A shard with nothing to read gets a
+watermark tick when it holds bursts and has been quiet for the rules' `idle_seconds` (finlake.stream.tick),
+as the scheduled invocation does on AWS.
 
     python -m finlake.stream.poller RESOURCES_JSON   # what the restart test runs, and kills
 """
@@ -21,11 +23,14 @@ from typing import Any
 from finlake.stream.aws import DynamoState, SnsPublisher, SqsOutputs
 from finlake.stream.handler import Deps, Stats, handle, shard_of
 from finlake.stream.local import Resources, client
-from finlake.stream.monitor import settle
+from finlake.stream.monitor import Rules, settle
+from finlake.stream.tick import send_ticks
 
 
 class Poller:
-    def __init__(self, resources: Resources, batch_size: int = 500, max_retries: int = 3) -> None:
+    def __init__(
+        self, resources: Resources, batch_size: int = 500, max_retries: int = 3, rules: Rules | None = None
+    ) -> None:
         self.r, self.batch_size, self.max_retries = resources, batch_size, max_retries
         self.kinesis, self.ddb = client("kinesis", resources.endpoint), client("dynamodb", resources.endpoint)
         self.sqs = client("sqs", resources.endpoint)
@@ -33,8 +38,10 @@ class Poller:
             state=DynamoState(self.ddb, resources.table),
             publisher=SnsPublisher(self.ddb, client("sns", resources.endpoint), resources.table, resources.topic_arn),
             outputs=SqsOutputs(self.sqs, resources.queues),
+            rules=rules or Rules(),
         )
         self.stats = Stats()
+        self.last_tick: dict[str, float] = {}
         self.arn = self.kinesis.describe_stream_summary(StreamName=resources.stream)["StreamDescriptionSummary"][
             "StreamARN"
         ]
@@ -80,7 +87,16 @@ class Poller:
             batch = self._fetch(shard)
             if batch:
                 consumed += self._invoke(shard, batch)
+            else:
+                self._tick_if_quiet(shard)
         return consumed
+
+    def _tick_if_quiet(self, shard: str) -> None:
+        """A quiet shard holding bursts gets a tick (at most one per idle period): the scheduled tick on AWS."""
+        now, idle = self.deps.now(), self.deps.rules.idle_seconds
+        recently = now - self.last_tick.get(shard, float("-inf")) < idle
+        if not recently and send_ticks(self.kinesis, self.r.stream, self.deps.state, now, idle, shards=[shard]):
+            self.last_tick[shard] = now
 
     def _invoke(self, shard: str, batch: Sequence[dict[str, Any]], attempt: int = 1) -> int:
         """Runs the handler on `batch` until it is consumed; returns how many records were checkpointed."""

@@ -115,7 +115,13 @@ data "aws_iam_policy_document" "this" {
   statement {
     sid       = "PublishAlerts"
     actions   = ["sns:Publish"]
-    resources = [var.alert_topic_arn]
+    resources = [aws_sns_topic.alerts.arn, var.alert_topic_arn] # the FIFO topic (exactly once), the notification copy
+  }
+
+  statement {
+    sid       = "TickQuietShards"
+    actions   = ["kinesis:PutRecord"]
+    resources = [aws_kinesis_stream.this.arn]
   }
 
   statement {
@@ -169,7 +175,9 @@ resource "aws_lambda_function" "this" {
   environment {
     variables = {
       STATE_TABLE           = aws_dynamodb_table.state.name
-      ALERT_TOPIC_ARN       = var.alert_topic_arn
+      ALERT_TOPIC_ARN       = aws_sns_topic.alerts.arn
+      NOTIFY_TOPIC_ARN      = var.alert_topic_arn
+      STREAM_NAME           = aws_kinesis_stream.this.name
       DEAD_LETTER_QUEUE_URL = aws_sqs_queue.dead_letter.url
       LATE_EVENTS_QUEUE_URL = aws_sqs_queue.late.url
       ALERT_ARCHIVE_STREAM  = aws_kinesis_firehose_delivery_stream.archive.name
@@ -300,6 +308,7 @@ resource "aws_kinesis_firehose_delivery_stream" "bronze" {
     buffering_size      = 64
     buffering_interval  = 300
     compression_format  = "GZIP"
+    file_extension      = ".jsonl.gz" # Silver reads the folder by this suffix (silver/stream_source.py)
     kms_key_arn         = var.kms_key_arn
 
     processing_configuration {

@@ -42,3 +42,13 @@ output "alert_archive_table_name" {
   description = "Athena (Glue) table over the alert archive, partitioned by detected_date with partition projection."
   value       = aws_glue_catalog_table.alerts.name
 }
+
+output "alert_fifo_topic_arn" {
+  description = "ARN of the FIFO SNS topic the monitor publishes each alert to exactly once (deduplication id = alert_id)."
+  value       = aws_sns_topic.alerts.arn
+}
+
+output "alert_queue_url" {
+  description = "URL of the SQS FIFO queue subscribed to the FIFO alert topic: the compliance case system reads each alert once here."
+  value       = aws_sqs_queue.alerts.url
+}

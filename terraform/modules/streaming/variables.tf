@@ -20,7 +20,7 @@ variable "kms_key_arn" {
 }
 
 variable "alert_topic_arn" {
-  description = "ARN of the existing alert SNS topic (the alerting module's), encrypted with kms_key_arn. A FIFO topic makes publication exactly-once end to end (see README)."
+  description = "ARN of the existing (standard) alert SNS topic, the alerting module's: the monitor publishes a notification copy of each alert there (at least once). Exactly-once delivery is on the module's own FIFO topic (alert_fifo_topic_arn)."
   type        = string
 
   validation {
@@ -129,4 +129,15 @@ variable "alert_archive_bucket_arn" {
 variable "alert_archive_database_name" {
   description = "Glue database of the `stream_alerts` table over the archive (the Gold database, where the dashboard's Athena data source reads)."
   type        = string
+}
+
+variable "tick_schedule_expression" {
+  description = "How often EventBridge invokes the monitor's watermark tick (held bursts on quiet shards are released by processing time)."
+  type        = string
+  default     = "rate(1 minute)"
+
+  validation {
+    condition     = can(regex("^(rate\\(.+\\)|cron\\(.+\\))$", var.tick_schedule_expression))
+    error_message = "tick_schedule_expression must be an EventBridge rate(...) or cron(...) expression."
+  }
 }
