@@ -92,11 +92,11 @@ class Poller:
         return consumed
 
     def _tick_if_quiet(self, shard: str) -> None:
-        """A quiet shard holding bursts gets a tick (at most one per idle period): the scheduled tick on AWS."""
+        """A quiet shard holding bursts gets a tick; checked once per idle period, as the schedule does on AWS."""
         now, idle = self.deps.now(), self.deps.rules.idle_seconds
-        recently = now - self.last_tick.get(shard, float("-inf")) < idle
-        if not recently and send_ticks(self.kinesis, self.r.stream, self.deps.state, now, idle, shards=[shard]):
+        if now - self.last_tick.get(shard, float("-inf")) >= idle:
             self.last_tick[shard] = now
+            send_ticks(self.kinesis, self.r.stream, self.deps.state, now, idle, shards=[shard])
 
     def _invoke(self, shard: str, batch: Sequence[dict[str, Any]], attempt: int = 1) -> int:
         """Runs the handler on `batch` until it is consumed; returns how many records were checkpointed."""
