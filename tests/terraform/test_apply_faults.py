@@ -320,9 +320,10 @@ def test_the_job_roles_may_write_to_those_groups(glue_log_groups):
 
 def test_worker_types_are_glue_5_batch_types():
     text = (GLUE_JOBS / "variables.tf").read_text()
-    # The validation of the allowed types (the FLEX rule's shorter list is a different check).
-    lists = re.findall(r"condition\s+= contains\((\[[^\]]*\]), var\.\w+\.worker_type\)", text)
-    assert len(lists) == 2
+    # The validation of the allowed types, over every job (the FLEX rule's shorter list is a different check).
+    every_job = r"condition\s+= alltrue\(\[for (\w+) in values\(var\.jobs\) : "
+    lists = [allowed for _, allowed in re.findall(every_job + r"contains\((\[[^\]]*\]), \1\.worker_type\)", text)]
+    assert len(lists) == 1
     for allowed in lists:
         types = set(json.loads(allowed))
         assert "G.025X" not in types, "G.025X is a streaming-only worker type"

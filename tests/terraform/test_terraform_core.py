@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 TERRAFORM = REPO / "terraform"
 ROOT_MODULES = ["envs/dev", "envs/prod", "bootstrap"]
 # Whatever the root modules read at load or plan time: copied with the tree so paths still resolve.
-REPO_INPUTS = ["terraform", "glue_jobs", "crawlers", "athena", "quicksight", "dist"]
+REPO_INPUTS = ["terraform", "glue_jobs", "crawlers", "athena", "quicksight", "dist", "pyproject.toml"]
 MARSHAL_BUG = "json: unsupported type: func(cty.Value, cty.Value, hcl.Diagnostics, hcl.Diagnostics)"
 PROVIDER_UNAVAILABLE = {"Missing required provider"}
 INIT_PROVIDER_ERRORS = {"Failed to query available provider packages", "Failed to install provider"}
@@ -69,8 +69,10 @@ def offline_tree(tmp_path_factory) -> Path:
     """A copy of the repository's inputs plus a Terraform CLI config that can never reach a registry."""
     root = tmp_path_factory.mktemp("tf")
     for name in REPO_INPUTS:
-        if (REPO / name).exists():
+        if (REPO / name).is_dir():
             shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
+        elif (REPO / name).exists():  # pyproject.toml: the wheel's version
+            shutil.copy2(REPO / name, root / name)
     (root / "empty-mirror").mkdir()
     (root / "terraformrc").write_text(
         'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["*/*/*"]\n  }\n}\n'

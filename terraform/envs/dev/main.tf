@@ -7,8 +7,10 @@ module "platform" {
   repo_root   = "${path.root}/../../.."
 
   # Dev: Flex capacity (cheaper spare capacity; a run may start a few minutes late), short retention of replaced objects, 1 GiB Athena cutoff.
-  bronze_to_silver                   = { worker_type = "G.1X", number_of_workers = 2, execution_class = "FLEX", timeout_minutes = 60, max_retries = 1 }
-  silver_to_gold                     = { worker_type = "G.1X", number_of_workers = 2, execution_class = "FLEX", timeout_minutes = 60, max_retries = 1 }
+  jobs = {
+    bronze_to_silver = { worker_type = "G.1X", number_of_workers = 2, execution_class = "FLEX", timeout_minutes = 60, max_retries = 1 }
+    silver_to_gold   = { worker_type = "G.1X", number_of_workers = 2, execution_class = "FLEX", timeout_minutes = 60, max_retries = 1 }
+  }
   noncurrent_version_expiration_days = 30
   bronze_retention_days              = 400        # 13 months of deliveries; Silver keeps the history (README: erasure and Bronze retention)
   bytes_scanned_cutoff_per_query     = 1073741824 # 1 GiB

@@ -1,3 +1,6 @@
+# Every output of modules/platform, passed through. The same for every environment:
+# envs/prod/outputs.tf is a symlink to this file.
+
 output "bucket_names" {
   description = "Bucket name per layer."
   value       = module.platform.bucket_names

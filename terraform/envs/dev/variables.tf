@@ -1,5 +1,7 @@
 # What an operator sets per deployment (terraform.tfvars). The environment's sizing and policies
 # (job capacity, retention, Athena cutoff) are in main.tf, reviewed like code.
+# The same for every environment: envs/prod/variables.tf is a symlink to this file (a root module
+# must declare the variables its tfvars set, so a shared child module could not hold them).
 
 variable "region" {
   description = "AWS region of every resource."

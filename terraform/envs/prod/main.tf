@@ -7,8 +7,10 @@ module "platform" {
   repo_root   = "${path.root}/../../.."
 
   # Prod: standard capacity so the nightly run starts on time (FLEX would save ~1/3), longer retention of replaced objects, 10 GiB Athena cutoff.
-  bronze_to_silver                   = { worker_type = "G.1X", number_of_workers = 5, execution_class = "STANDARD", timeout_minutes = 60, max_retries = 1 }
-  silver_to_gold                     = { worker_type = "G.1X", number_of_workers = 5, execution_class = "STANDARD", timeout_minutes = 60, max_retries = 1 }
+  jobs = {
+    bronze_to_silver = { worker_type = "G.1X", number_of_workers = 5, execution_class = "STANDARD", timeout_minutes = 60, max_retries = 1 }
+    silver_to_gold   = { worker_type = "G.1X", number_of_workers = 5, execution_class = "STANDARD", timeout_minutes = 60, max_retries = 1 }
+  }
   noncurrent_version_expiration_days = 90
   bronze_retention_days              = 2557        # 7 years; Silver keeps the history (README: erasure and Bronze retention)
   bytes_scanned_cutoff_per_query     = 10737418240 # 10 GiB

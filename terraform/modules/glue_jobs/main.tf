@@ -12,9 +12,10 @@ locals {
   glue_arn   = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
   artifacts  = var.bucket_names["artifacts"]
 
+  # The jobs this module runs, one per glue_jobs/<job>.py; var.jobs must name exactly these.
   job_settings = {
-    bronze_to_silver = var.bronze_to_silver
-    silver_to_gold   = var.silver_to_gold
+    bronze_to_silver = var.jobs["bronze_to_silver"]
+    silver_to_gold   = var.jobs["silver_to_gold"]
   }
 
   job_names = { for job in keys(local.job_settings) : job => "${var.name_prefix}-${replace(job, "_", "-")}" }

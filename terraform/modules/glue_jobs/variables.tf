@@ -80,76 +80,43 @@ variable "glue_version" {
   }
 }
 
-variable "bronze_to_silver" {
-  description = "Capacity and run policy of the Bronze -> Silver job. execution_class FLEX runs on spare capacity at a lower price (G.1X/G.2X only, may start later)."
-  type = object({
+variable "jobs" {
+  description = "Capacity and run policy per Glue job, keyed by job (bronze_to_silver, silver_to_gold). execution_class FLEX runs on spare capacity at a lower price (G.1X/G.2X only, may start later)."
+  type = map(object({
     worker_type       = optional(string, "G.1X")
     number_of_workers = optional(number, 2)
     execution_class   = optional(string, "STANDARD")
     timeout_minutes   = optional(number, 60)
     max_retries       = optional(number, 1)
-  })
-  default = {}
+  }))
+  default = { bronze_to_silver = {}, silver_to_gold = {} }
 
   validation {
-    condition     = contains(["G.1X", "G.2X", "G.4X", "G.8X"], var.bronze_to_silver.worker_type)
+    condition     = toset(keys(var.jobs)) == toset(["bronze_to_silver", "silver_to_gold"])
+    error_message = "jobs must have exactly the keys bronze_to_silver and silver_to_gold (one per script in glue_jobs/)."
+  }
+  validation {
+    condition     = alltrue([for job in values(var.jobs) : contains(["G.1X", "G.2X", "G.4X", "G.8X"], job.worker_type)])
     error_message = "worker_type must be one of G.1X, G.2X, G.4X, G.8X (G.025X is for streaming jobs only)."
   }
   validation {
-    condition     = contains(["STANDARD", "FLEX"], var.bronze_to_silver.execution_class)
+    condition     = alltrue([for job in values(var.jobs) : contains(["STANDARD", "FLEX"], job.execution_class)])
     error_message = "execution_class must be STANDARD or FLEX."
   }
   validation {
-    condition     = var.bronze_to_silver.execution_class == "STANDARD" || contains(["G.1X", "G.2X"], var.bronze_to_silver.worker_type)
+    condition     = alltrue([for job in values(var.jobs) : job.execution_class == "STANDARD" || contains(["G.1X", "G.2X"], job.worker_type)])
     error_message = "FLEX execution is only available with worker_type G.1X or G.2X."
   }
   validation {
-    condition     = var.bronze_to_silver.number_of_workers >= 2 && var.bronze_to_silver.number_of_workers <= 100
+    condition     = alltrue([for job in values(var.jobs) : job.number_of_workers >= 2 && job.number_of_workers <= 100])
     error_message = "number_of_workers must be between 2 and 100."
   }
   validation {
-    condition     = var.bronze_to_silver.timeout_minutes >= 1 && var.bronze_to_silver.timeout_minutes <= 2880
+    condition     = alltrue([for job in values(var.jobs) : job.timeout_minutes >= 1 && job.timeout_minutes <= 2880])
     error_message = "timeout_minutes must be between 1 and 2880."
   }
   validation {
-    condition     = var.bronze_to_silver.max_retries >= 0 && var.bronze_to_silver.max_retries <= 10
-    error_message = "max_retries must be between 0 and 10."
-  }
-}
-
-variable "silver_to_gold" {
-  description = "Capacity and run policy of the Silver -> Gold job (same fields as bronze_to_silver)."
-  type = object({
-    worker_type       = optional(string, "G.1X")
-    number_of_workers = optional(number, 2)
-    execution_class   = optional(string, "STANDARD")
-    timeout_minutes   = optional(number, 60)
-    max_retries       = optional(number, 1)
-  })
-  default = {}
-
-  validation {
-    condition     = contains(["G.1X", "G.2X", "G.4X", "G.8X"], var.silver_to_gold.worker_type)
-    error_message = "worker_type must be one of G.1X, G.2X, G.4X, G.8X (G.025X is for streaming jobs only)."
-  }
-  validation {
-    condition     = contains(["STANDARD", "FLEX"], var.silver_to_gold.execution_class)
-    error_message = "execution_class must be STANDARD or FLEX."
-  }
-  validation {
-    condition     = var.silver_to_gold.execution_class == "STANDARD" || contains(["G.1X", "G.2X"], var.silver_to_gold.worker_type)
-    error_message = "FLEX execution is only available with worker_type G.1X or G.2X."
-  }
-  validation {
-    condition     = var.silver_to_gold.number_of_workers >= 2 && var.silver_to_gold.number_of_workers <= 100
-    error_message = "number_of_workers must be between 2 and 100."
-  }
-  validation {
-    condition     = var.silver_to_gold.timeout_minutes >= 1 && var.silver_to_gold.timeout_minutes <= 2880
-    error_message = "timeout_minutes must be between 1 and 2880."
-  }
-  validation {
-    condition     = var.silver_to_gold.max_retries >= 0 && var.silver_to_gold.max_retries <= 10
+    condition     = alltrue([for job in values(var.jobs) : job.max_retries >= 0 && job.max_retries <= 10])
     error_message = "max_retries must be between 0 and 10."
   }
 }

@@ -8,8 +8,11 @@ locals {
   name_prefix = "${var.project}-${var.environment}"
   repo_root   = var.repo_root
 
+  # `make wheel` names the wheel after pyproject.toml's version: read there, so a release edits one file.
+  finlake_version = regex("(?m)^version\\s*=\\s*\"([^\"]+)\"", file("${local.repo_root}/pyproject.toml"))[0]
+
   # Build outputs default to the repository's dist/ and quicksight/ folders.
-  wheel_path                = coalesce(var.wheel_path, "${local.repo_root}/dist/finlake-0.1.0-py3-none-any.whl")
+  wheel_path                = coalesce(var.wheel_path, "${local.repo_root}/dist/finlake-${local.finlake_version}-py3-none-any.whl")
   dashboard_definition_file = coalesce(var.dashboard_definition_file, "${local.repo_root}/quicksight/dashboard.yaml")
   lambda_package_file       = coalesce(var.lambda_package_file, "${local.repo_root}/dist/high_risk_alert.zip")
 }
@@ -51,8 +54,7 @@ module "glue_jobs" {
   scripts_dir                 = "${local.repo_root}/glue_jobs"
   wheel_path                  = local.wheel_path
   extra_python_modules        = var.extra_python_modules
-  bronze_to_silver            = var.bronze_to_silver
-  silver_to_gold              = var.silver_to_gold
+  jobs                        = var.jobs
   log_retention_days          = var.log_retention_days
 }
 

@@ -71,7 +71,7 @@ variable "manage_catalog_encryption_settings" {
 }
 
 variable "wheel_path" {
-  description = "Path to the finlake wheel built by `make wheel`; null: <repo_root>/dist/finlake-0.1.0-py3-none-any.whl."
+  description = "Path to the finlake wheel built by `make wheel`; null: <repo_root>/dist/finlake-<pyproject.toml version>-py3-none-any.whl."
   type        = string
   default     = null
 }
@@ -82,28 +82,16 @@ variable "extra_python_modules" {
   default     = []
 }
 
-variable "bronze_to_silver" {
-  description = "Capacity and run policy of the Bronze -> Silver job (see modules/glue_jobs)."
-  type = object({
-    worker_type       = optional(string, "G.1X")
-    number_of_workers = optional(number, 2)
-    execution_class   = optional(string, "STANDARD")
-    timeout_minutes   = optional(number, 60)
-    max_retries       = optional(number, 1)
-  })
-  default = {}
-}
-
-variable "silver_to_gold" {
-  description = "Capacity and run policy of the Silver -> Gold job (see modules/glue_jobs)."
-  type = object({
-    worker_type       = optional(string, "G.1X")
-    number_of_workers = optional(number, 2)
-    execution_class   = optional(string, "STANDARD")
-    timeout_minutes   = optional(number, 60)
-    max_retries       = optional(number, 1)
-  })
-  default = {}
+variable "jobs" {
+  description = "Capacity and run policy per Glue job (bronze_to_silver, silver_to_gold); an attribute left out takes modules/glue_jobs' default, which also validates them."
+  type = map(object({
+    worker_type       = optional(string)
+    number_of_workers = optional(number)
+    execution_class   = optional(string)
+    timeout_minutes   = optional(number)
+    max_retries       = optional(number)
+  }))
+  default = { bronze_to_silver = {}, silver_to_gold = {} }
 }
 
 variable "schedule_expression" {
