@@ -25,10 +25,13 @@ REQUIRED_ARGS = [
     "lake_kms_key_id",
 ]
 
+# Per run only: rebuild every Gold table instead of what Silver appended since the last run.
+OPTIONAL_ARGS = ["full_refresh"]
+
 if __name__ == "__main__":
-    with glue_job(sys.argv, REQUIRED_ARGS) as job:
+    with glue_job(sys.argv, REQUIRED_ARGS, OPTIONAL_ARGS) as job:
         params = GoldParams(
             large_cash_threshold=float(job.args["large_cash_threshold"]),
             structuring_window_days=int(job.args["structuring_window_days"]),
         )
-        run_silver_to_gold(job.spark, job.lake, params=params, run_id=job.run_id)
+        run_silver_to_gold(job.spark, job.lake, params=params, run_id=job.run_id, full_refresh=job.flag("full_refresh"))

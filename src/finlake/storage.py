@@ -140,6 +140,27 @@ def read_or_empty(spark: SparkSession, lake: Lake, name: str) -> DataFrame:
     return spark.createDataFrame([], contract(name).spark_schema())
 
 
+def appended_only(spark: SparkSession, lake: Lake, name: str, after: int, upto: int) -> bool:
+    """Whether `upto` descends from `after` through commits that only added rows (appends) or only
+    rewrote files (compaction): then the rows appended between them are all that changed."""
+    ident = ref(name).identifier(lake)
+    rows = spark.sql(f"SELECT snapshot_id, parent_id, operation FROM {ident}.snapshots").collect()
+    parent = {r[0]: (r[1], r[2]) for r in rows}
+    snapshot = upto
+    while snapshot != after:
+        if snapshot not in parent or parent[snapshot][1] not in ("append", "replace"):
+            return False  # rows deleted or rewritten, or `after` expired / not an ancestor
+        snapshot = parent[snapshot][0]
+    return True
+
+
+def read_appended(spark: SparkSession, lake: Lake, name: str, after: int, upto: int) -> DataFrame:
+    """The rows appended after snapshot `after` up to `upto` (only the files those commits added are read)."""
+    table = ref(name)
+    reader = spark.read.format("iceberg").option("start-snapshot-id", str(after)).option("end-snapshot-id", str(upto))
+    return reader.load(table.identifier(lake)).select(*table.contract.column_names)
+
+
 def current_snapshot(spark: SparkSession, lake: Lake, name: str) -> tuple[int, int] | None:
     """(snapshot id, rows) of the snapshot `main` points at, from Iceberg's metadata (no data scan),
     or None for a missing table or one without a snapshot."""

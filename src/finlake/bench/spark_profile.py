@@ -28,6 +28,7 @@ class Execution:
     stages: set[int] = field(default_factory=set)
     tasks: int = 0
     shuffle_write: int = 0
+    cpu_ns: int = 0  # executors' CPU time: barely moved by other processes, unlike wall time
     plan: str = ""
 
     @property
@@ -70,21 +71,23 @@ def executions(events: list[dict[str, Any]]) -> list[Execution]:
             x.tasks += 1
             metrics = e.get("Task Metrics") or {}
             x.shuffle_write += (metrics.get("Shuffle Write Metrics") or {}).get("Shuffle Bytes Written", 0)
+            x.cpu_ns += metrics.get("Executor CPU Time", 0)
     return sorted(execs.values(), key=lambda x: x.id)
 
 
 def summary(execs: list[Execution]) -> str:
-    lines = [f"{'id':>4} {'seconds':>8} {'jobs':>4} {'stages':>6} {'tasks':>6} {'shuffle MiB':>11}  action"]
+    lines = [f"{'id':>4} {'seconds':>8} {'cpu s':>6} {'jobs':>4} {'stages':>6} {'tasks':>6} {'shuffle MiB':>11}  action"]
     for x in execs:
         lines.append(
-            f"{x.id:>4} {x.seconds:>8.1f} {x.jobs:>4} {len(x.stages):>6} {x.tasks:>6} {x.shuffle_write / 2**20:>11.1f}  "
-            f"{x.description[:90]}"
+            f"{x.id:>4} {x.seconds:>8.1f} {x.cpu_ns / 1e9:>6.1f} {x.jobs:>4} {len(x.stages):>6} {x.tasks:>6} "
+            f"{x.shuffle_write / 2**20:>11.1f}  {x.description[:90]}"
         )
     by_kind: dict[str, float] = defaultdict(float)
     for x in execs:
         by_kind[x.description.split(" at ")[0]] += x.seconds
     total = sum(x.seconds for x in execs)
-    lines.append(f"{len(execs)} actions, {total:.1f}s inside actions; by kind: "
+    cpu = sum(x.cpu_ns for x in execs) / 1e9
+    lines.append(f"{len(execs)} actions, {total:.1f}s inside actions, {cpu:.1f}s executor CPU; by kind: "
                  + ", ".join(f"{k} {v:.1f}s" for k, v in sorted(by_kind.items(), key=lambda kv: -kv[1])))  # fmt: skip
     return "\n".join(lines)
 

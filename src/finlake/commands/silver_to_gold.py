@@ -18,6 +18,8 @@ def main(args: argparse.Namespace) -> int:
     }  # `finlake run` passes neither: the defaults apply
     params = GoldParams(**{k: v for k, v in overrides.items() if v is not None})
     lake = Lake.local(args.lake)
-    report = run_silver_to_gold(local_session("finlake-silver-to-gold"), lake, params, run_id=new_run_id())
+    spark = local_session("finlake-silver-to-gold")
+    full_refresh = bool(getattr(args, "full_refresh", False))
+    report = run_silver_to_gold(spark, lake, params, run_id=new_run_id(), full_refresh=full_refresh)
     print(f"run report: {lake.run_report(report.run_id)}")
     return 0

@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from pyspark.sql import DataFrame, SparkSession
@@ -29,6 +31,7 @@ from finlake.contracts.gold import (
     STRUCTURING_WINDOW_DAYS,
 )
 from finlake.errors import FinlakeError, UsageError
+from finlake.gold import incremental
 from finlake.gold.account_monthly_activity import account_monthly_activity
 from finlake.gold.compliance import ComplianceRules, compliance_cash_alerts
 from finlake.gold.customer_loan_summary import customer_loan_summary
@@ -115,6 +118,77 @@ def build_gold(silver: Mapping[str, DataFrame], params: GoldParams) -> dict[str,
     }
 
 
+@dataclass(frozen=True)
+class GoldWrite:
+    """A Gold table's new rows and how they replace the published ones (a storage writer that takes
+    `branch=`: every row, or only the partitions an increment changed)."""
+
+    rows: DataFrame
+    write: Callable[..., None] = storage.replace_rows
+    scope: str = "all rows"
+
+
+def plan_writes(
+    spark: SparkSession,
+    lake: Lake,
+    silver: Mapping[str, SilverInput],
+    params: GoldParams,
+    full_refresh: bool,
+    report: RunReport,
+) -> dict[str, GoldWrite]:
+    """Every Gold table in full, or (after a Silver run that only appended transactions) the
+    history-sized tables for what changed only: see gold/incremental.py."""
+    frames = {n: s.df for n, s in silver.items()}
+    full = {name: GoldWrite(df.repartition(1)) for name, df in build_gold(frames, params).items()}
+    snapshots = {f"silver.{n}": int(s.version) for n, s in silver.items()}
+    previous = None if full_refresh else incremental.load_gold_state(lake)
+    plan = incremental.plan_increment(spark, lake, frames, snapshots, _state_params(params), previous)
+    if isinstance(plan, str):
+        report.notes.append(f"every Gold table rebuilt in full: {'--full-refresh' if full_refresh else plan}")
+        return full
+    assert previous is not None
+    writes = {n: w for n, w in full.items() if n not in incremental.INCREMENTAL_TABLES}
+    if not plan.months:
+        report.notes.append("incremental Gold: no new transactions, the history-sized tables are unchanged")
+        return writes
+    writes.update(_incremental_writes(spark, lake, frames, plan, params, previous))
+    scopes = [f"{n} {w.scope}" for n, w in writes.items() if n in incremental.INCREMENTAL_TABLES]
+    report.notes.append("incremental Gold: " + "; ".join(scopes))
+    return writes
+
+
+def _incremental_writes(
+    spark: SparkSession,
+    lake: Lake,
+    frames: Mapping[str, DataFrame],
+    plan: incremental.Increment,
+    params: GoldParams,
+    previous: incremental.GoldState,
+) -> dict[str, GoldWrite]:
+    """The months the new transactions fall in, and the alerts they can change (gold/incremental.py)."""
+    transactions, accounts, rules = frames["transactions"], frames["accounts"], params.compliance_rules
+    since = incremental.structuring_scope(transactions, plan.new_transactions, rules)
+    first = incremental.scope_first_month(plan, since)
+    alerts = "gold.compliance_cash_alerts"
+    published = storage.read_table(spark, lake, alerts, snapshot_id=previous.gold[alerts])
+    return {
+        "account_monthly_activity": GoldWrite(
+            incremental.monthly_activity_rows(transactions, accounts, plan.months),
+            partial(storage.replace_partition_values, column="month", values=plan.months),
+            f"months {', '.join(plan.months)}",
+        ),
+        "compliance_cash_alerts": GoldWrite(
+            incremental.compliance_rows(transactions, plan.new_transactions, accounts, published, rules, since, first),
+            partial(storage.replace_where, condition=F.col("alert_month") >= F.lit(first)),
+            f"alert months from {first}",
+        ),
+    }
+
+
+def _state_params(params: GoldParams) -> dict[str, Any]:
+    return {k: str(v) for k, v in dataclasses.asdict(params).items()}
+
+
 def read_silver(spark: SparkSession, lake: Lake) -> dict[str, SilverInput]:
     """Each Silver input at the snapshot the last successful Silver run left (its state file): one
     consistent cut, so a Gold run never mixes two Silver runs, even while Silver is being written."""
@@ -171,7 +245,7 @@ def _sources(
 def _publish_gold(
     spark: SparkSession,
     lake: Lake,
-    frames: Mapping[str, DataFrame],
+    writes: Mapping[str, GoldWrite],
     silver: Mapping[str, SilverInput],
     evaluations: Mapping[str, Evaluation],
     history: History,
@@ -184,19 +258,19 @@ def _publish_gold(
     lineage: dict[str, TableLineage] = {}
     staged: dict[str, storage.Staged] = {}
 
-    def stage_and_audit(name: str, df: DataFrame) -> Callable[[], Evaluation]:
+    def stage_and_audit(name: str, write: GoldWrite) -> Callable[[], Evaluation]:
         def task() -> Evaluation:
             table = f"gold.{name}"
             with report.timed(table):
                 storage.drop_stale_audit_branches(spark, lake, table)
-                staged[name] = storage.stage(spark, lake, table, df.repartition(1), report.run_id, storage.replace_rows)
+                staged[name] = storage.stage(spark, lake, table, write.rows, report.run_id, write.write)
                 return evaluate(staged[name].read(spark), load_ruleset(table), references=references, history=history)
 
         return task
 
     try:
         # The tables are independent: staged and audited concurrently (see run_concurrently).
-        audits = run_concurrently({name: stage_and_audit(name, df) for name, df in frames.items()})
+        audits = run_concurrently({name: stage_and_audit(name, write) for name, write in writes.items()})
         for name, audit in audits.items():
             report.add_quality(r.to_dict() for r in audit.results)
             lineage[f"gold.{name}"] = GoldLineage(
@@ -207,7 +281,7 @@ def _publish_gold(
                 sources=_sources(silver, evaluations, UPSTREAM[name]),
             )
         check_gate([r for a in audits.values() for r in a.results], "Gold not published (the last good Gold stays)")
-        for name in frames:
+        for name in writes:
             storage.publish(spark, staged.pop(name))
             snapshot = storage.current_snapshot_id(spark, lake, f"gold.{name}")
             lineage[f"gold.{name}"].snapshot_id = snapshot
@@ -216,6 +290,27 @@ def _publish_gold(
         for leftover in staged.values():  # not published: its branch goes, main never saw it
             storage.discard(spark, leftover)
     report.tables.update(lineage)
+
+
+def _record_unchanged(spark: SparkSession, lake: Lake, writes: Mapping[str, GoldWrite], report: RunReport) -> None:
+    """Tables an increment did not need to touch: listed in the report at their current snapshot."""
+    for name in UPSTREAM:
+        table = f"gold.{name}"
+        if name not in writes:
+            snapshot_id, rows = storage.current_snapshot(spark, lake, table) or (None, 0)
+            report.tables[table] = TableLineage(
+                path=storage.ref(table).identifier(lake), version=str(snapshot_id), rows=rows, snapshot_id=snapshot_id
+            )
+
+
+def _save_state(lake: Lake, silver: Mapping[str, SilverInput], params: GoldParams, report: RunReport) -> None:
+    """What this run read and published: the base the next run's increment is planned on."""
+    state = incremental.GoldState(
+        silver={f"silver.{n}": int(s.version) for n, s in silver.items()},
+        gold={t: int(lineage.snapshot_id) for t, lineage in report.tables.items() if lineage.snapshot_id is not None},
+        params=_state_params(params),
+    )
+    incremental.save_gold_state(lake, state)
 
 
 def _reserve_risk_scores(spark: SparkSession, lake: Lake, report: RunReport) -> None:
@@ -244,9 +339,15 @@ def summary(report: RunReport) -> str:
 
 
 def run_silver_to_gold(
-    spark: SparkSession, lake: Lake, params: GoldParams | None = None, run_id: str | None = None
+    spark: SparkSession,
+    lake: Lake,
+    params: GoldParams | None = None,
+    run_id: str | None = None,
+    full_refresh: bool = False,
 ) -> RunReport:
     """Silver -> Gold with the data-quality gate. Returns the run report (also written and printed).
+    The history-sized tables are rebuilt only for what Silver appended since the last run, unless
+    `full_refresh` (or the last run cannot be built on: see gold/incremental.py).
 
     Raises FinlakeError with a one-line message (after writing a `failed` report) when a blocking
     rule fails or a step breaks; the previously published Gold stays readable.
@@ -263,10 +364,12 @@ def run_silver_to_gold(
         with report.timed("silver_quality"):
             evaluations = _silver_gate(silver, history, report)
         step = "building Gold"
-        frames = build_gold({n: s.df for n, s in silver.items()}, params)
-        _publish_gold(spark, lake, frames, silver, evaluations, history, report)
+        writes = plan_writes(spark, lake, silver, params, full_refresh, report)
+        _publish_gold(spark, lake, writes, silver, evaluations, history, report)
+        _record_unchanged(spark, lake, writes, report)
         step = "reserving gold.customer_risk_scores"
         _reserve_risk_scores(spark, lake, report)
+        _save_state(lake, silver, params, report)
     except FinlakeError as exc:
         _finish(report, lake, "failed", str(exc))
         raise

@@ -1,0 +1,198 @@
+"""Gold rebuilt for what a day changed: a day's cost does not grow with the transaction history.
+
+`gold.account_monthly_activity` and `gold.compliance_cash_alerts` are the Gold tables built from every
+transaction ever booked. After a Silver run that only appended transactions (the normal day), they are
+rebuilt only where those rows can change them:
+
+- account_monthly_activity: the booking months the new transactions fall in (each month is a sum of
+  its own transactions), read with partition pruning and replaced whole.
+- compliance_cash_alerts: LARGE_CASH alerts are per transaction, so the new transactions' alerts are
+  added. STRUCTURING depends only on an account's cash deposits, and two deposits a window or more
+  apart can never be in one alert or anchor each other's window. So for each account with a new cash
+  deposit, the deposits are walked back (one booking month per step, pruned) to the first gap of a
+  window or more before its earliest new deposit: from there on, that account's alerts are
+  recomputed and replace the old ones; nothing earlier can change.
+
+Anything else falls back to a full rebuild, with the reason in the run report: no earlier Gold run,
+other job parameters, Silver transactions deleted or rewritten (a full refresh, an erasure) or the
+snapshot Gold last read expired, an account moved to another customer, or a Gold table changed
+outside this job. The other Gold tables are built from customers, accounts and loans (and, for loan
+features, the transactions before each loan) and are rebuilt in full every run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from finlake import storage
+from finlake.contracts.compliance_rules import SECONDS_PER_DAY, STRUCTURING, STRUCTURING_DIRECTION, ComplianceRules
+from finlake.gold.account_monthly_activity import account_monthly_activity
+from finlake.gold.compliance import compliance_alert_rows
+from finlake.lake import Lake
+from finlake.textstore import read_text, write_text
+
+STATE_NAME = "silver_to_gold.json"
+INCREMENTAL_TABLES = ("account_monthly_activity", "compliance_cash_alerts")
+
+
+@dataclass
+class GoldState:
+    """What the last successful Gold run read and published (the base of the next increment)."""
+
+    silver: dict[str, int] = field(default_factory=dict)  # Silver table -> snapshot id read
+    gold: dict[str, int] = field(default_factory=dict)  # Gold table -> snapshot id published
+    params: dict[str, Any] = field(default_factory=dict)  # the job parameters it ran with
+
+
+def state_uri(lake: Lake) -> str:
+    return f"{lake.state.rstrip('/')}/{STATE_NAME}"
+
+
+def load_gold_state(lake: Lake) -> GoldState | None:
+    text = read_text(state_uri(lake))
+    return GoldState(**json.loads(text)) if text else None
+
+
+def save_gold_state(lake: Lake, state: GoldState) -> None:
+    write_text(state_uri(lake), json.dumps(dataclasses.asdict(state), indent=1, sort_keys=True) + "\n")
+
+
+@dataclass(frozen=True)
+class Increment:
+    """The transactions appended to Silver since the last Gold run, and the booking months they touch."""
+
+    new_transactions: DataFrame
+    months: list[str]
+
+
+def plan_increment(
+    spark: SparkSession,
+    lake: Lake,
+    silver: Mapping[str, DataFrame],
+    snapshots: Mapping[str, int],
+    params: dict[str, Any],
+    previous: GoldState | None,
+) -> Increment | str:
+    """The increment to apply, or the reason the run must rebuild every table in full."""
+    if previous is None:
+        return "no earlier Gold run to build on"
+    if previous.params != params:
+        return "the job parameters differ from the last run's"
+    for name in INCREMENTAL_TABLES:
+        table = f"gold.{name}"
+        if previous.gold.get(table) is None or storage.current_snapshot_id(spark, lake, table) != previous.gold[table]:
+            return f"{table} changed outside silver-to-gold since the last run"
+    after, upto = previous.silver.get("silver.transactions"), snapshots["silver.transactions"]
+    if after is None or not storage.appended_only(spark, lake, "silver.transactions", after, upto):
+        return "silver.transactions was rewritten (or the snapshot Gold last read expired) since the last run"
+    if _accounts_moved(spark, lake, silver["accounts"], previous.silver.get("silver.accounts")):
+        return "an account changed customer (or was removed) since the last run"
+    if after == upto:  # Silver has not published transactions since
+        return Increment(spark.createDataFrame([], storage.contract("silver.transactions").spark_schema()), [])
+    new = storage.read_appended(spark, lake, "silver.transactions", after, upto)
+    months = sorted(r[0] for r in new.select("booked_month").distinct().collect())
+    return Increment(new, months)
+
+
+def _accounts_moved(spark: SparkSession, lake: Lake, accounts: DataFrame, before: int | None) -> bool:
+    """Whether any account Gold has seen now belongs to another customer or is gone (its rows in
+    the monthly and compliance tables carry the customer id)."""
+    if before is None:
+        return True
+    try:
+        old = storage.read_table(spark, lake, "silver.accounts", snapshot_id=before)
+    except Exception:  # expired by maintenance: cannot tell, so rebuild
+        return True
+    pairs = ["account_id", "customer_id"]
+    return bool(old.select(*pairs).exceptAll(accounts.select(*pairs)).limit(1).count())
+
+
+def monthly_activity_rows(transactions: DataFrame, accounts: DataFrame, months: list[str]) -> DataFrame:
+    """account_monthly_activity for `months` only (replaces those partitions)."""
+    return account_monthly_activity(transactions.where(F.col("booked_month").isin(*months)), accounts)
+
+
+def structuring_scope(transactions: DataFrame, new: DataFrame, rules: ComplianceRules) -> dict[str, int]:
+    """account -> the time (epoch seconds) from which its STRUCTURING alerts must be recomputed: its
+    earliest new cash deposit, moved back over every deposit less than a window before it (see the
+    module docstring). One small pruned read per booking month walked back; usually one or two."""
+    deposits = F.col("is_cash") & (F.col("direction") == STRUCTURING_DIRECTION)
+    epoch = F.col("booked_at").cast("long")
+    first_new = new.where(deposits).groupBy("account_id").agg(F.min(epoch))
+    head = {r[0]: r[1] for r in first_new.collect()}  # account -> earliest deposit linked so far
+    if not head:
+        return {}
+    window = rules.window_days * SECONDS_PER_DAY
+    since: dict[str, int] = {}
+    month = _month_start(max(head.values()))
+    oldest = _oldest_month(transactions)
+    while head:
+        rows = (
+            transactions.where((F.col("booked_month") == _label(month)) & deposits)
+            .where(F.col("account_id").isin(*head))
+            .select("account_id", epoch)
+            .collect()
+        )
+        for account, booked_at in sorted(rows, key=lambda r: r[1], reverse=True):
+            if account in head and booked_at < head[account]:
+                if head[account] - booked_at >= window:
+                    since[account] = head.pop(account)  # a gap of a window or more: separated
+                else:
+                    head[account] = booked_at
+        start = month.timestamp()
+        for account in [a for a, t in head.items() if t - start >= window or _label(month) <= oldest]:
+            since[account] = head.pop(account)  # nothing before this month can reach its window
+        month = _month_start(int(start) - 1)
+    return since
+
+
+def _month_start(epoch_seconds: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(epoch_seconds, dt.UTC).replace(day=1, hour=0, minute=0, second=0)
+
+
+def _label(month: dt.datetime) -> str:
+    return month.strftime("%Y-%m")  # booked_month is derived in UTC by Silver
+
+
+def _oldest_month(transactions: DataFrame) -> str:
+    row = transactions.agg(F.min("booked_month")).first()  # answered from Iceberg's partition metadata
+    return str(row[0]) if row and row[0] else "0000-00"
+
+
+def compliance_rows(
+    transactions: DataFrame,
+    new: DataFrame,
+    accounts: DataFrame,
+    published: DataFrame,
+    rules: ComplianceRules,
+    since: Mapping[str, int],
+    first_month: str,
+) -> DataFrame:
+    """compliance_cash_alerts from `first_month` on: the published rows there, minus the STRUCTURING
+    alerts being recomputed, plus the new LARGE_CASH alerts and the recomputed STRUCTURING ones."""
+    spark = transactions.sparkSession
+    scope = spark.createDataFrame(list(since.items()), "account_id string, since bigint")
+    scoped = transactions.where(F.col("booked_month") >= first_month).join(F.broadcast(scope), "account_id")
+    recomputed = scoped.where(F.col("booked_at").cast("long") >= F.col("since")).drop("since")
+    fresh = compliance_alert_rows(new, recomputed, accounts, rules)
+    replaced = (F.col("rule") == STRUCTURING) & (F.col("first_booked_at").cast("long") >= F.col("since"))
+    kept = (
+        published.where(F.col("alert_month") >= first_month)
+        .join(F.broadcast(scope), "account_id", "left")
+        .where(~F.coalesce(replaced, F.lit(False)))
+        .drop("since")
+    )
+    return kept.unionByName(fresh.select(*kept.columns))
+
+
+def scope_first_month(increment: Increment, since: Mapping[str, int]) -> str:
+    """The earliest alert month the increment can change."""
+    return min([*increment.months, *(_label(_month_start(t)) for t in since.values())])

@@ -1,0 +1,95 @@
+"""The incremental Gold rebuild equals a full rebuild: compliance alerts rebuilt from each account's
+structuring scope, and monthly activity from the touched months (whole tables compared)."""
+
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal as D
+
+import pytest
+
+from finlake.gold import incremental
+from finlake.gold.account_monthly_activity import account_monthly_activity
+from finlake.gold.compliance import ComplianceRules, compliance_cash_alerts
+
+RULES = ComplianceRules(threshold=10_000.0, window_days=7, min_count=3, lower_fraction=0.8)
+
+
+def _t(tid, account, when, amount, direction="CREDIT", channel="BRANCH"):
+    return {"transaction_id": tid, "account_id": account, "booked_at": when, "amount": D(amount),
+            "direction": direction, "channel": channel}  # fmt: skip
+
+
+def _same(actual, expected):
+    assert actual.count() == expected.count()
+    assert actual.exceptAll(expected).count() == 0 and expected.exceptAll(actual).count() == 0
+
+
+def _incremental_alerts(spark, old, new, accounts_df, silver_df):
+    """What the Gold job publishes after the increment: the untouched months as they were, plus the
+    rebuilt rows from the first month the increment can change."""
+    everything = silver_df("transactions", old + new)
+    new_df = silver_df("transactions", new)
+    published = compliance_cash_alerts(silver_df("transactions", old), accounts_df, RULES)
+    months = sorted({t["booked_at"].strftime("%Y-%m") for t in new})
+    since = incremental.structuring_scope(everything, new_df, RULES)
+    first = incremental.scope_first_month(incremental.Increment(new_df, months), since)
+    rebuilt = incremental.compliance_rows(everything, new_df, accounts_df, published, RULES, since, first)
+    return published.where(published.alert_month < first).unionByName(rebuilt), everything
+
+
+def test_a_new_deposit_completes_a_burst_that_began_last_month(spark, silver_df):
+    # two deposits at the end of January make no alert; a third on 2 February (within 7 days of the
+    # first) makes one STRUCTURING alert that starts in January: the rebuild must reach back into it
+    old = [
+        _t("J1", "A1", datetime(2024, 1, 27, 9), "9000.00"),
+        _t("J2", "A1", datetime(2024, 1, 30, 9), "9100.00"),
+        _t("J0", "A1", datetime(2024, 1, 10, 9), "9200.00"),  # a window and more before: separate
+        _t("B1", "A2", datetime(2024, 1, 5, 9), "12000.00", "DEBIT", "ATM"),  # an old LARGE_CASH alert
+    ]
+    new = [_t("F1", "A1", datetime(2024, 2, 2, 8), "9300.00")]
+    accounts = silver_df("accounts", [{"account_id": a, "customer_id": "C" + a} for a in ("A1", "A2")])
+    result, everything = _incremental_alerts(spark, old, new, accounts, silver_df)
+    alerts = {r.alert_id: r for r in result.collect()}
+    assert set(alerts) == {"STRUCTURING:A1:J1", "LARGE_CASH:A2:B1"}
+    assert alerts["STRUCTURING:A1:J1"].transaction_ids == ["J1", "J2", "F1"]
+    _same(result, compliance_cash_alerts(everything, accounts, RULES))
+
+
+def _random_history(rng, accounts, months=4):
+    """Cash deposits just below the threshold clustered around month ends (bursts that cross them),
+    some above it, withdrawals, and transfers, over `months` months."""
+    rows, start = [], datetime(2024, 1, 1)
+    for n in range(900):
+        account = rng.choice(accounts)
+        month_end = datetime(2024, 2 + rng.randrange(months - 1), 1) - timedelta(days=rng.uniform(-4, 6))
+        when = month_end if rng.random() < 0.7 else start + timedelta(days=rng.uniform(0, 30 * months))
+        kind = rng.random()
+        if kind < 0.7:
+            rows.append(_t(f"T{n}", account, when.replace(microsecond=0), f"{rng.uniform(8000, 9999):.2f}"))
+        elif kind < 0.8:
+            rows.append(_t(f"T{n}", account, when.replace(microsecond=0), "15000.00", "DEBIT", "ATM"))
+        else:
+            rows.append(_t(f"T{n}", account, when.replace(microsecond=0), "500.00", "CREDIT", "TRANSFER"))
+    return rows
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_increments_equal_a_full_rebuild(spark, silver_df, seed):
+    rng = random.Random(seed)
+    names = [f"A{i}" for i in range(12)]
+    history = _random_history(rng, names)
+    cut = max(t["booked_at"] for t in history) - timedelta(days=rng.choice([3, 20, 45]))
+    old = [t for t in history if t["booked_at"] < cut]
+    late = [t for t in old if rng.random() < 0.05]  # some of the day's rows were booked long ago
+    new = [t for t in history if t["booked_at"] >= cut] + late
+    old = [t for t in old if t not in late]
+    accounts = silver_df("accounts", [{"account_id": a, "customer_id": "C" + a} for a in names])
+    result, everything = _incremental_alerts(spark, old, new, accounts, silver_df)
+    _same(result, compliance_cash_alerts(everything, accounts, RULES))
+
+    months = sorted({t["booked_at"].strftime("%Y-%m") for t in new})
+    published = account_monthly_activity(silver_df("transactions", old), accounts)
+    monthly = published.where(~published.month.isin(*months)).unionByName(
+        incremental.monthly_activity_rows(everything, accounts, months)
+    )
+    _same(monthly, account_monthly_activity(everything, accounts))
