@@ -119,11 +119,7 @@ def test_the_cycle_finder_finds_a_cycle_through_a_lazy_import():
 
 
 # Cycles known and owned elsewhere, each with the reason it is tolerated for now. A new cycle fails.
-KNOWN_CYCLES = [
-    # 4e19ba1 (issue 15, Firehose deliveries into Silver): lazy imports both ways between the CSV reader,
-    # the Bronze file checks and the streamed-file reader; to be untangled by that change's owner.
-    ["finlake.silver.bronze_files", "finlake.silver.reader", "finlake.silver.stream_source"],
-]
+KNOWN_CYCLES: list[list[str]] = []
 
 
 def test_no_import_cycle_between_finlake_modules():

@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 
 from finlake.contracts.bronze import ENTITIES
 from finlake.contracts.model import Entity
-from finlake.silver.drift import HeaderCheck, check_header, rejected
+from finlake.silver.drift import FileStatus, HeaderCheck, check_header, rejected
 
 HEAD_BYTES = 64 * 1024
 CHUNK = 1 << 20
@@ -33,6 +33,7 @@ INGEST_FOLDER = re.compile(r"ingest_date=(.*)")
 GZIP_MAGIC = b"\x1f\x8b"
 # Folders holding another form of an entity: Firehose's GZIP JSON Lines of streamed transactions (stream_source.py).
 STREAMED_FORMS = {"transactions_stream": "transactions"}
+STREAMED_SUFFIXES = (".gz", ".jsonl")  # Firehose's GZIP objects (file_extension .jsonl.gz), or plain JSON Lines
 # Hadoop would decompress these by suffix; only gzip is part of the contract.
 OTHER_COMPRESSION = (".bz2", ".deflate", ".lz4", ".snappy", ".zst", ".zstd", ".zip", ".xz", ".br", ".7z")
 
@@ -165,10 +166,8 @@ def inspect(entity: Entity, file: BronzeFile) -> HeaderCheck:
     if file.bad_date:
         folder = file.rel.split("/")[1]
         return rejected("INVALID_INGEST_DATE", f"{folder} is not a real date (YYYY-MM-DD); file rejected")
-    if file.rel.split("/", 1)[0] in STREAMED_FORMS:
-        from finlake.silver.stream_source import inspect_stream  # JSON Lines, not CSV: no header to judge
-
-        return inspect_stream(entity, file)
+    if is_streamed(file):
+        return _inspect_streamed(entity, file)  # JSON Lines, not CSV: no header to judge
     if file.rel.lower().endswith(OTHER_COMPRESSION):
         return rejected("UNSUPPORTED_COMPRESSION", "compressed with other than gzip; only .csv and .csv.gz are read")
     try:
@@ -185,3 +184,27 @@ def inspect(entity: Entity, file: BronzeFile) -> HeaderCheck:
     except OSError as exc:
         return rejected("UNREADABLE", f"the file cannot be read ({type(exc).__name__}: {exc}); file rejected")
     return check_header(entity, head, whole_file=file.size <= HEAD_BYTES)
+
+
+def is_streamed(file: BronzeFile) -> bool:
+    """In a folder of another form of an entity (STREAMED_FORMS), read by silver/stream_source.py."""
+    return file.rel.split("/", 1)[0] in STREAMED_FORMS
+
+
+def _inspect_streamed(entity: Entity, file: BronzeFile) -> HeaderCheck:
+    """OK (every record names its fields: the contract's columns) or REJECTED as a whole file, with its reason."""
+    if not file.rel.endswith(STREAMED_SUFFIXES):
+        return rejected("UNSUPPORTED_COMPRESSION", "streamed transactions are read as .jsonl or .gz (GZIP) only")
+    try:
+        head = read_head(file)
+        if file.gzipped:
+            if not head.startswith(GZIP_MAGIC):
+                return rejected("CORRUPT_GZIP", "named .gz but not gzip data; file rejected")
+            head, _ = gunzip_head(file)  # the whole archive is decompressed once: a truncated one is refused here
+    except (zlib.error, EOFError) as exc:
+        return rejected("CORRUPT_GZIP", f"the gzip archive cannot be decompressed ({exc}); file rejected")
+    except OSError as exc:
+        return rejected("UNREADABLE", f"the file cannot be read ({type(exc).__name__}: {exc}); file rejected")
+    if not head.strip():
+        return HeaderCheck(FileStatus.EMPTY, problems=["no records"])
+    return HeaderCheck(FileStatus.OK, columns=tuple(entity.column_names))

@@ -28,8 +28,9 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from finlake.contracts.model import Entity
-from finlake.silver.bronze_files import BronzeFile
+from finlake.silver.bronze_files import BronzeFile, is_streamed
 from finlake.silver.drift import FileStatus, HeaderCheck
+from finlake.silver.stream_source import records, stream_lineage
 
 CORRUPT = "_corrupt_record"
 RAW_META_COLUMNS = ("raw_line", "structural_reason", "source_file", "ingest_date")
@@ -75,6 +76,23 @@ def read_csv_literally(spark: SparkSession, schema: T.StructType, uris: Sequence
     return reduce(DataFrame.unionByName, [reader.csv(paths) for paths in reads])
 
 
+def read_text_literally(spark: SparkSession, uris: Sequence[str]) -> DataFrame:
+    """The files' lines (`value`), exactly as named (gzip decompressed by the .gz suffix)."""
+    plain = [u for u in uris if not GLOB_CHARS & set(u)]
+    reads = [[u] for u in uris if GLOB_CHARS & set(u)] + ([plain] if plain else [])
+    reader = spark.read.options(**LITERAL_PATHS)
+    return reduce(DataFrame.unionByName, [reader.text(paths) for paths in reads])
+
+
+def _read_streamed(spark: SparkSession, entity: Entity, uris: list[str]) -> DataFrame:
+    lines = read_text_literally(spark, uris).select(
+        # the text source keeps bytes as they are; decoding makes bad UTF-8 U+FFFD, as the CSV reader does
+        F.decode(F.col("value").cast("binary"), "UTF-8").alias("line"),
+        *stream_lineage(),
+    )
+    return lines.transform(records(entity))
+
+
 def _string_schema(columns: Sequence[str]) -> T.StructType:
     return T.StructType([T.StructField(c, T.StringType()) for c in columns] + [T.StructField(CORRUPT, T.StringType())])
 
@@ -114,11 +132,9 @@ def read_bronze(spark: SparkSession, entity: Entity, files: Sequence[tuple[Bronz
     spark.conf.set("spark.sql.csv.parser.columnPruning.enabled", "false")
     ok: dict[tuple[str, ...], list[str]] = defaultdict(list)
     held: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    from finlake.silver.stream_source import is_stream_file, read_stream  # Firehose's JSON Lines
-
-    streamed = [file for file, check in files if is_stream_file(file) and check.status is FileStatus.OK]
+    streamed = [file.uri for file, check in files if is_streamed(file) and check.status is FileStatus.OK]
     for file, check in files:
-        if is_stream_file(file):
+        if is_streamed(file):  # Firehose's JSON Lines (stream_source.py)
             continue
         if check.status is FileStatus.OK:
             ok[check.columns].append(file.uri)
@@ -126,7 +142,7 @@ def read_bronze(spark: SparkSession, entity: Entity, files: Sequence[tuple[Bronz
             held[check.columns].append(file.uri)
     frames = [_read_ok_group(spark, entity, cols, uris) for cols, uris in ok.items()]
     frames += [_read_held_group(spark, entity, cols, uris) for cols, uris in held.items()]
-    frames += [read_stream(spark, entity, streamed)] if streamed else []
+    frames += [_read_streamed(spark, entity, streamed)] if streamed else []
     if not frames:
         return empty_raw_frame(spark, entity)
     return reduce(DataFrame.unionByName, frames)
