@@ -13,7 +13,11 @@ from finlake.query.named import named_query
 
 
 def main(args: argparse.Namespace) -> int:
-    lake_root = Path(args.lake).absolute()
+    return execute(args.lake)
+
+
+def execute(lake: str) -> int:
+    lake_root = Path(lake).absolute()
     result = LocalEngine(Lake.local(lake_root)).run(named_query(ALERT_QUERY_NAME))
     customers = parse_rows(dict(zip(result.columns, row, strict=True)) for row in result.rows)
     if not customers:

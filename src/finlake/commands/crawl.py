@@ -81,8 +81,15 @@ def _push(args: argparse.Namespace, lake: Lake) -> list[GlueTableReport]:
 
 
 def main(args: argparse.Namespace) -> int:
-    lake = Lake.local(args.lake)
-    report = crawl(lake, update_schema=getattr(args, "update_schema", False))
+    code = execute(args.lake, update_schema=getattr(args, "update_schema", False))
+    if getattr(args, "glue", False):
+        print("\n".join(format_glue(_push(args, Lake.local(args.lake)))))
+    return code
+
+
+def execute(lake_root: str, update_schema: bool = False) -> int:
+    lake = Lake.local(lake_root)
+    report = crawl(lake, update_schema=update_schema)
     registered = [t for t in report.tables if t.status not in ("not found", "deleted")]
     print(f"crawled {len(registered)} Bronze tables into {lake.catalog}")
     print("\n".join(format_report(report)))
@@ -91,6 +98,4 @@ def main(args: argparse.Namespace) -> int:
         print("\n".join(format_iceberg(report)))
     else:
         print(f"no Iceberg tables yet ({iceberg.catalog_file(lake)}): `finlake bronze-to-silver` creates them")
-    if getattr(args, "glue", False):
-        print("\n".join(format_glue(_push(args, lake))))
     return 0

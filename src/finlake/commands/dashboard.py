@@ -8,6 +8,10 @@ from finlake.dashboard.build import build_dashboard
 
 
 def main(args: argparse.Namespace) -> int:
-    path = build_dashboard(args.lake, args.out)
+    return execute(args.lake, args.out)
+
+
+def execute(lake: str, out: str | None = None) -> int:
+    path = build_dashboard(lake, out)
     print(f"dashboard written to {path}")
     return 0

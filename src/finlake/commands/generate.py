@@ -15,5 +15,9 @@ def main(args: argparse.Namespace) -> int:
         seed=args.seed,
         dirty_rate=args.dirty_rate,
     )
-    generate(args.lake, config, log=lambda line: print(line, flush=True))
+    return execute(args.lake, config)
+
+
+def execute(lake: str, config: GeneratorConfig) -> int:
+    generate(lake, config, log=lambda line: print(line, flush=True))
     return 0

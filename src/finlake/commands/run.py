@@ -1,48 +1,79 @@
-"""`finlake run`: the whole pipeline in order on generated data (what `make run` calls)."""
+"""`finlake run`: the whole pipeline in order on generated data (what `make run` calls).
+
+Every step runs in this one process and one Spark session, called as the typed `execute` function
+its own command calls (no argv is rebuilt). The run leaves a report of its own, `_runs/<run_id>.json`
+(job `pipeline`, one timing per step), and a failure is one line naming the step.
+"""
 
 from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from finlake.cli import build_parser, handler
-
-STEPS: tuple[str, ...] = (
-    "generate",
-    "bronze-to-silver",
-    "silver-to-gold",
-    "train",
-    "score",
-    "features publish",  # the online store, so `finlake serve` answers on this lake straight away
-    # after scoring, so the catalog holds the new scoring run for the alerts
-    "crawl",
-    "alerts",
-    "dashboard",  # last: the run ends by printing the dashboard's path
+from finlake.commands import (
+    alerts,
+    bronze_to_silver,
+    crawl,
+    dashboard,
+    features,
+    generate,
+    score,
+    silver_to_gold,
+    train,
 )
-GENERATE_OPTIONS = ("customers", "days", "start_date", "seed", "dirty_rate")
+from finlake.errors import FinlakeError
+from finlake.generate import GeneratorConfig
+from finlake.jobrun import JobRun
+from finlake.lake import Lake
+from finlake.ml.settings import TrainingSettings
+from finlake.report import RunReport
+from finlake.runs import new_run_id
+
+JOB_NAME = "pipeline"
 
 
-def _step_args(args: argparse.Namespace, command: str) -> argparse.Namespace:
-    """The step's arguments exactly as `finlake <command>` would parse them (every default included)."""
-    argv = ["--lake", args.lake, *command.split()]
-    if command == "generate":
-        for name in GENERATE_OPTIONS:
-            if getattr(args, name, None) is not None:
-                argv += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
-    step = build_parser().parse_args(argv)
-    step.debug = args.debug
-    return step
+@dataclass(frozen=True)
+class Step:
+    name: str
+    execute: Callable[[str], int]  # lake root -> exit code, as the command's own
+
+
+def steps(config: GeneratorConfig) -> tuple[Step, ...]:
+    return (
+        Step("generate", lambda lake: generate.execute(lake, config)),
+        Step("bronze-to-silver", bronze_to_silver.execute),
+        Step("silver-to-gold", silver_to_gold.execute),
+        Step("train", lambda lake: train.execute(lake, TrainingSettings())),
+        Step("score", score.execute),
+        Step("features publish", features.execute),  # the online store, so `finlake serve` answers straight away
+        Step("crawl", crawl.execute),  # after scoring, so the catalog holds the new scoring run for the alerts
+        Step("alerts", alerts.execute),
+        Step("dashboard", dashboard.execute),  # last: the run ends by printing the dashboard's path
+    )
+
+
+def _summary(report: RunReport) -> str:
+    timings = ", ".join(f"{name} {seconds:.0f}s" for name, seconds in report.timings.items())
+    return f"finlake run {report.status} in {report.seconds:.0f}s ({timings}); report {report.run_id}"
 
 
 def main(args: argparse.Namespace) -> int:
+    config = GeneratorConfig.resolve(
+        customers=args.customers, days=args.days, start_date=args.start_date, seed=args.seed, dirty_rate=args.dirty_rate
+    )
+    lake = Lake.local(args.lake)
+    report = RunReport(run_id=new_run_id(), job=JOB_NAME)
+    job = JobRun(lake, report, "finlake run", "the steps before it are done", summary=_summary)
     started = time.monotonic()
-    for command in STEPS:
-        print(f"== {command}", flush=True)
-        step_started = time.monotonic()
-        code = int(handler(command.split()[0])(_step_args(args, command)) or 0)
-        print(f"   ({command}: {time.monotonic() - step_started:.0f}s)", flush=True)
-        if code:
-            return code
+    with job.guarded():
+        for step in steps(config):
+            print(f"== {step.name}", flush=True)
+            with job.stage(step.name, timed=step.name):
+                if step.execute(args.lake):
+                    raise FinlakeError(f"finlake run stopped at {step.name}: the step reported a problem (see above)")
+    job.finish("succeeded")
     print(f"== finlake run finished in {time.monotonic() - started:.0f}s (lake: {Path(args.lake).absolute()})")
     return 0

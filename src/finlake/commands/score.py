@@ -8,10 +8,14 @@ from finlake.lake import Lake
 
 
 def main(args: argparse.Namespace) -> int:
+    return execute(args.lake)
+
+
+def execute(lake_root: str) -> int:
     from finlake.ml.scoring import run_batch_scoring
     from finlake.spark import local_session
 
-    run = run_batch_scoring(local_session("finlake-score"), Lake.local(args.lake))
+    run = run_batch_scoring(local_session("finlake-score"), Lake.local(lake_root))
     print(
         f"scoring run {run.run_id}: {run.customers} customers scored by {run.model_name} "
         f"version {run.model_version} into {run.table} (scored_date={run.scored_at:%Y-%m-%d}, "

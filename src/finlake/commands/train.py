@@ -4,19 +4,28 @@ model from gold.loan_features (now, or as it was at an earlier snapshot)."""
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from finlake.lake import Lake
 from finlake.ml.settings import TrainingSettings, parse_repeated_cv
 
+if TYPE_CHECKING:
+    from finlake.asof import AsOf
+
 
 def main(args: argparse.Namespace) -> int:
     from finlake.asof import parse_as_of
-    from finlake.ml.training import train_default_model, write_report
-    from finlake.spark import local_session
 
     settings = TrainingSettings(repeated_cv=parse_repeated_cv(getattr(args, "repeated_cv", None)))
     as_of = parse_as_of(args.as_of) if getattr(args, "as_of", None) else None
-    result = train_default_model(local_session("finlake-train"), Lake.local(args.lake), settings, as_of=as_of)
+    return execute(args.lake, settings, as_of, args.report)
+
+
+def execute(lake_root: str, settings: TrainingSettings, as_of: AsOf | None = None, report: str | None = None) -> int:
+    from finlake.ml.training import train_default_model, write_report
+    from finlake.spark import local_session
+
+    result = train_default_model(local_session("finlake-train"), Lake.local(lake_root), settings, as_of=as_of)
     m = result.metrics
     print(
         f"trained {result.model_name} version {result.model_version} (alias {settings.alias}) on "
@@ -32,7 +41,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"best possible ROC-AUC (generator truth) {m['best_possible_roc_auc']:.3f}; model/best {m['ratio']:.3f}")
     if "cv_roc_auc_mean" in m:
         print(f"repeated CV ROC-AUC {m['cv_roc_auc_mean']:.3f} ± {m['cv_roc_auc_std']:.3f} (mean ± sd)")
-    if args.report:
-        write_report(result, args.report)
-        print(f"report written to {args.report}")
+    if report:
+        write_report(result, report)
+        print(f"report written to {report}")
     return 0

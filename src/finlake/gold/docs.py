@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from finlake.contracts.gold import GOLD_TABLES
+from finlake.gold.models import UPSTREAM
 from finlake.gold.recommendations import RULES
 
 BEGIN, END = "<!-- gold-tables:begin -->", "<!-- gold-tables:end -->"
@@ -21,8 +22,13 @@ def render_gold() -> str:
     for t in GOLD_TABLES.values():
         key = ", ".join(f"`{k}`" for k in t.key)
         parts = f"; partitioned by `{', '.join(t.partition_by)}`" if t.partition_by else ""
+        made = (
+            "built from " + ", ".join(f"`silver.{n}`" for n in UPSTREAM[t.name])
+            if t.name in UPSTREAM
+            else "written by `finlake score`"
+        )
         lines += [
-            f"**gold.{t.name}**: {t.grain}; key {key}{parts}. {t.description}",
+            f"**gold.{t.name}**: {t.grain}; key {key}{parts}; {made}. {t.description}",
             "",
             "| column | type | meaning |",
             "| --- | --- | --- |",

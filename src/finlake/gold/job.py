@@ -23,20 +23,10 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from finlake import storage
-from finlake.contracts.gold import (
-    FEATURE_WINDOW_DAYS,
-    LARGE_CASH_THRESHOLD,
-    STRUCTURING_LOWER_FRACTION,
-    STRUCTURING_MIN_COUNT,
-    STRUCTURING_WINDOW_DAYS,
-)
-from finlake.errors import FinlakeError, UsageError
+from finlake.errors import FinlakeError
 from finlake.gold import incremental
-from finlake.gold.account_monthly_activity import account_monthly_activity
-from finlake.gold.compliance import ComplianceRules, compliance_cash_alerts
-from finlake.gold.customer_loan_summary import customer_loan_summary
-from finlake.gold.loan_features import loan_features
-from finlake.gold.recommendations import product_recommendations
+from finlake.gold.models import SILVER_INPUTS, UPSTREAM, GoldParams, build_gold
+from finlake.jobrun import JobRun
 from finlake.lake import Lake
 from finlake.quality import Evaluation, check_gate, evaluate, load_ruleset
 from finlake.quality.evaluate import History
@@ -47,48 +37,7 @@ from finlake.silver.state import load_state
 from finlake.spark import run_concurrently
 
 JOB_NAME = "silver_to_gold"
-SILVER_INPUTS = ("customers", "accounts", "loans", "transactions")
-# Which Silver tables each Gold table is built from (lineage, and what the builders receive).
-UPSTREAM: dict[str, tuple[str, ...]] = {
-    "customer_loan_summary": ("loans", "customers"),
-    "loan_features": ("loans", "customers", "transactions"),
-    "account_monthly_activity": ("transactions", "accounts"),
-    "compliance_cash_alerts": ("transactions", "accounts"),
-    "product_recommendations": ("customers", "accounts", "loans"),
-}
 RESERVED = "customer_risk_scores"  # written by scoring; Gold only makes sure it exists
-
-
-@dataclass(frozen=True)
-class GoldParams:
-    """Business parameters of the Gold job (defaults from `finlake.contracts.gold`)."""
-
-    large_cash_threshold: float = LARGE_CASH_THRESHOLD
-    structuring_window_days: int = STRUCTURING_WINDOW_DAYS
-    structuring_min_count: int = STRUCTURING_MIN_COUNT
-    structuring_lower_fraction: float = STRUCTURING_LOWER_FRACTION
-    feature_window_days: int = FEATURE_WINDOW_DAYS
-
-    def __post_init__(self) -> None:
-        if not self.large_cash_threshold > 0:
-            raise UsageError(f"large cash threshold must be above 0, got {self.large_cash_threshold}")
-        if self.structuring_window_days < 1:
-            raise UsageError(f"structuring window must be at least 1 day, got {self.structuring_window_days}")
-        if self.structuring_min_count < 2:
-            raise UsageError(f"structuring needs at least 2 deposits, got {self.structuring_min_count}")
-        if not 0 < self.structuring_lower_fraction < 1:
-            raise UsageError(f"structuring lower fraction must be in (0, 1), got {self.structuring_lower_fraction}")
-        if self.feature_window_days < 1:
-            raise UsageError(f"feature window must be at least 1 day, got {self.feature_window_days}")
-
-    @property
-    def compliance_rules(self) -> ComplianceRules:
-        return ComplianceRules(
-            threshold=self.large_cash_threshold,
-            window_days=self.structuring_window_days,
-            min_count=self.structuring_min_count,
-            lower_fraction=self.structuring_lower_fraction,
-        )
 
 
 @dataclass
@@ -104,18 +53,6 @@ class SilverInput:
     df: DataFrame
     path: str
     version: str
-
-
-def build_gold(silver: Mapping[str, DataFrame], params: GoldParams) -> dict[str, DataFrame]:
-    """Every Gold table built by the job, from Silver frames (pure: no reads, writes or actions)."""
-    customers, accounts, loans, transactions = (silver[n] for n in SILVER_INPUTS)
-    return {
-        "customer_loan_summary": customer_loan_summary(loans, customers),
-        "loan_features": loan_features(loans, customers, transactions, window_days=params.feature_window_days),
-        "account_monthly_activity": account_monthly_activity(transactions, accounts),
-        "compliance_cash_alerts": compliance_cash_alerts(transactions, accounts, params.compliance_rules),
-        "product_recommendations": product_recommendations(customers, accounts, loans),
-    }
 
 
 @dataclass(frozen=True)
@@ -354,39 +291,22 @@ def run_silver_to_gold(
     """
     params = params or GoldParams()
     report = RunReport(run_id=run_id or new_run_id(), job=JOB_NAME)
+    run = JobRun(lake, report, "silver-to-gold", "the last good Gold is still published", summary)
     spark.conf.set("spark.sql.session.timeZone", "UTC")  # booked_at -> booked_date/month as Silver did
-    step = "reading Silver"
-    try:
-        with report.timed("read"):
+    with run.guarded():
+        with run.stage("reading Silver", timed="read"):
             silver = read_silver(spark, lake)
-        step = "checking Silver quality"
-        history = metric_history(lake, JOB_NAME)  # earlier runs' metrics, for the row-count-change rules
-        with report.timed("silver_quality"):
+        with run.stage("checking Silver quality", timed="silver_quality"):
+            history = metric_history(lake, JOB_NAME)  # earlier runs' metrics, for the row-count-change rules
             evaluations = _silver_gate(silver, history, report)
-        step = "building Gold"
-        writes = plan_writes(spark, lake, silver, params, full_refresh, report)
-        _publish_gold(spark, lake, writes, silver, evaluations, history, report)
-        _record_unchanged(spark, lake, writes, report)
-        step = "reserving gold.customer_risk_scores"
-        _reserve_risk_scores(spark, lake, report)
-        _save_state(lake, silver, params, report)
-    except FinlakeError as exc:
-        _finish(report, lake, "failed", str(exc))
-        raise
-    except Exception as exc:
-        text = str(exc).strip()
-        first = f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
-        message = f"silver-to-gold failed while {step}: {first}; the last good Gold is still published"
-        _finish(report, lake, "failed", message)
-        raise FinlakeError(message) from exc
-    _finish(report, lake, "succeeded")
-    return report
-
-
-def _finish(report: RunReport, lake: Lake, status: str, message: str = "") -> None:
-    report.finish(status, message)
-    report.write(lake)
-    print(summary(report), flush=True)
+        with run.stage("building Gold"):
+            writes = plan_writes(spark, lake, silver, params, full_refresh, report)
+            _publish_gold(spark, lake, writes, silver, evaluations, history, report)
+            _record_unchanged(spark, lake, writes, report)
+        with run.stage("reserving gold.customer_risk_scores"):
+            _reserve_risk_scores(spark, lake, report)
+            _save_state(lake, silver, params, report)
+    return run.finish("succeeded")
 
 
 __all__ = ["GoldParams", "build_gold", "run_silver_to_gold"]

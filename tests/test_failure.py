@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import errno
 
+from finlake.failure import describe, summary
 from finlake.lake import Lake
-from finlake.silver.failure import describe, summary
 
 PY4J_TEXT = """An error occurred while calling o806.count.
 : org.apache.spark.SparkException: Job aborted due to stage failure: Task 0 in stage 3.0 failed 1 times, most recent failure: Lost task 0.0: org.apache.spark.SparkException: Encountered error while reading file file:///lake/bronze/transactions/ingest_date=2024-01-01/x.csv. Details:
