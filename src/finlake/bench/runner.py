@@ -197,6 +197,7 @@ class Bench:
     # -- 3: incremental ---------------------------------------------------------------------------
     def incremental(self) -> dict[str, Any]:
         root = self.s.work / "incremental"
+        shutil.rmtree(root, ignore_errors=True)  # what an interrupted run left
         source = root / "generated"
         self.generate(source, self.s.incremental_customers, days=2)
         manifest = json.loads((source / "_generator" / "manifest.json").read_text())
