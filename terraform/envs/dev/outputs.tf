@@ -55,3 +55,13 @@ output "bronze_purge_after_days" {
   description = "Days after it landed by which a Bronze delivery is gone for good (retention + noncurrent-version window)."
   value       = module.platform.bronze_purge_after_days
 }
+
+output "stream_alert_fifo_topic_arn" {
+  description = "FIFO SNS topic of the real-time monitor's alerts (exactly once per alert_id)."
+  value       = module.platform.stream_alert_fifo_topic_arn
+}
+
+output "stream_alert_queue_url" {
+  description = "SQS FIFO queue the case system reads stream alerts from."
+  value       = module.platform.stream_alert_queue_url
+}

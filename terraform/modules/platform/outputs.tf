@@ -52,3 +52,13 @@ output "alert_topic_arn" {
   description = "SNS topic of the high-risk alerts (null when alerting is disabled)."
   value       = one(module.alerting[*].topic_arn)
 }
+
+output "stream_alert_fifo_topic_arn" {
+  description = "FIFO SNS topic of the real-time monitor's alerts, exactly once per alert_id (null when streaming is disabled)."
+  value       = one(module.streaming[*].alert_fifo_topic_arn)
+}
+
+output "stream_alert_queue_url" {
+  description = "SQS FIFO queue the case system reads stream alerts from (null when streaming is disabled)."
+  value       = one(module.streaming[*].alert_queue_url)
+}
