@@ -1,4 +1,4 @@
-"""A failed Silver run in one line: the cause and the file, never a Py4J preamble or a Java stack
+"""A failed run in one line: the cause (and the file Spark names), never a Py4J preamble or a Java stack
 trace on the terminal. The full trace (Python and Java) goes to `<runs>/<run_id>.trace.log`, which the
 one-line message names."""
 
