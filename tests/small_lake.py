@@ -62,6 +62,11 @@ TRANSACTIONS = [  # transaction_id, account_id, booked_at, amount, direction, ch
     ("T12", "A6", datetime(2024, 3, 30, 9, 15), D("640.00"), "DEBIT", "DIRECT_DEBIT"),
 ]
 
+FX_RATES = [  # currency, rate_date, rate_per_eur (ECB): the transactions are in CZK
+    ("CZK", date(2024, 1, 2), D("24.724000")),
+    ("CZK", date(2024, 2, 1), D("24.806000")),
+]
+
 SCORING_RUNS = {  # run id -> (scored_at, {customer: probability})
     "R1": (datetime(2024, 5, 1, 10, 0), {"C1": 0.20, "C2": 0.30, "C3": 0.28, "C4": 0.50, "C5": 0.05, "C6": 0.10}),
     "R2": (datetime(2024, 6, 1, 10, 0), {"C1": 0.40, "C2": 0.05, "C3": 0.30, "C4": 0.55, "C5": 0.12, "C6": 0.30}),
@@ -187,6 +192,9 @@ def silver_rows() -> dict[str, list[dict]]:
             }
             for tid, a, at, amount, direction, channel in TRANSACTIONS
         ],
+        "fx_rates": [
+            {"rate_id": f"{c}:{d}", "rate_date": d, "currency": c, "rate_per_eur": r} for c, d, r in FX_RATES
+        ],
     }
 
 
@@ -288,6 +296,7 @@ BRONZE_FILES = {  # entity -> {ingest_date: rows (dicts over contract columns)}
         "2024-04-01": [{"transaction_id": t[0], "account_id": t[1], "amount": str(t[3])} for t in TRANSACTIONS[:6]],
         "2024-04-02": [{"transaction_id": t[0], "account_id": t[1], "amount": str(t[3])} for t in TRANSACTIONS[6:]],
     },
+    "fx_rates": {"2024-04-01": [{"rate_id": f"{c}:{d}", "currency": c, "rate_per_eur": str(r)} for c, d, r in FX_RATES]},
 }
 
 

@@ -56,6 +56,7 @@ def silver_rows():
             _tx("T6", "A2", datetime(2024, 6, 2), "5.00", "DEBIT", "CARD"),
             _tx("T7", "A3", datetime(2024, 4, 30), "50.00"),
         ],
+        "fx_rates": [],  # every account is in EUR (published empty, as Silver does with no rates delivered)
     }
 
 
@@ -102,7 +103,7 @@ def test_report_has_quality_and_lineage(spark, two_runs):
     report = json.loads(Path(lake.run_report(first.run_id)).read_text())
     assert report["status"] == "succeeded" and report["job"] == "silver_to_gold"
     tables = {q["table"] for q in report["quality"]}
-    assert tables == {f"silver.{n}" for n in ("customers", "accounts", "loans", "transactions")} | {
+    assert tables == {f"silver.{n}" for n in ("customers", "accounts", "loans", "transactions", "fx_rates")} | {
         f"gold.{n}" for n in BUILT
     }
     assert not [q for q in report["quality"] if q["outcome"] == "failed" and q["severity"] == "blocking"]

@@ -29,11 +29,12 @@ def _incremental_alerts(spark, old, new, accounts_df, silver_df):
     rebuilt rows from the first month the increment can change."""
     everything = silver_df("transactions", old + new)
     new_df = silver_df("transactions", new)
-    published = compliance_cash_alerts(silver_df("transactions", old), accounts_df, RULES)
+    rates = silver_df("fx_rates", [])  # every transaction in EUR
+    published = compliance_cash_alerts(silver_df("transactions", old), accounts_df, rates, RULES)
     months = sorted({t["booked_at"].strftime("%Y-%m") for t in new})
     since = incremental.structuring_scope(everything, new_df, RULES)
     first = incremental.scope_first_month(incremental.Increment(new_df, months), since)
-    rebuilt = incremental.compliance_rows(everything, new_df, accounts_df, published, RULES, since, first)
+    rebuilt = incremental.compliance_rows(everything, new_df, accounts_df, published, RULES, since, first, rates)
     return published.where(published.alert_month < first).unionByName(rebuilt), everything
 
 
@@ -52,7 +53,7 @@ def test_a_new_deposit_completes_a_burst_that_began_last_month(spark, silver_df)
     alerts = {r.alert_id: r for r in result.collect()}
     assert set(alerts) == {"STRUCTURING:A1:J1", "LARGE_CASH:A2:B1"}
     assert alerts["STRUCTURING:A1:J1"].transaction_ids == ["J1", "J2", "F1"]
-    _same(result, compliance_cash_alerts(everything, accounts, RULES))
+    _same(result, compliance_cash_alerts(everything, accounts, silver_df("fx_rates", []), RULES))
 
 
 def _random_history(rng, accounts, months=4):
@@ -85,7 +86,7 @@ def test_random_increments_equal_a_full_rebuild(spark, silver_df, seed):
     old = [t for t in old if t not in late]
     accounts = silver_df("accounts", [{"account_id": a, "customer_id": "C" + a} for a in names])
     result, everything = _incremental_alerts(spark, old, new, accounts, silver_df)
-    _same(result, compliance_cash_alerts(everything, accounts, RULES))
+    _same(result, compliance_cash_alerts(everything, accounts, silver_df("fx_rates", []), RULES))
 
     months = sorted({t["booked_at"].strftime("%Y-%m") for t in new})
     published = account_monthly_activity(silver_df("transactions", old), accounts)

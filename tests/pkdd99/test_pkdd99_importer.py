@@ -58,6 +58,8 @@ EXPECTED = {
         ["12", "30", "1998-01-01T00:00:00", "5.00", "CZK", "XYZ", "NOVA", "", "nova", "-105.00"],
         ["13", "99", "1998-01-02T00:00:00", "50.00", "CZK", "CREDIT", "BRANCH", "", "cash deposit", "50.00"],
     ],
+    # Reference data: the ECB's series starts after the 1993-1998 bookings, so its first CZK rate only.
+    "fx_rates": [["CZK:1999-01-04", "1999-01-04", "CZK", "35.107000", "1999-01-04T15:00:00"]],
 }  # fmt: skip
 
 
@@ -106,6 +108,7 @@ def test_manifest_counts_rows_and_what_silver_will_quarantine(source: Path, lake
         "accounts": {"rows": 0},
         "loans": {"rows": 0},
         "transactions": {"rows": 3, "OUT_OF_RANGE": 1, "UNKNOWN_CODE": 1, "ORPHAN_FK": 1},
+        "fx_rates": {"rows": 0},
     }
 
 

@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import pytest
 from generated import encoded, lambda_records, shuffled, transactions
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from finlake.contracts.bronze import CASH_CHANNELS
 from finlake.contracts.compliance_rules import ALLOWED_LATENESS_SECONDS, LARGE_CASH, STRUCTURING
+from finlake.contracts.silver import SILVER_FX_RATES
 from finlake.gold.compliance import compliance_cash_alerts
 from finlake.stream.handler import Deps, handle
 from finlake.stream.memory import MemoryOutputs, MemoryPublisher, MemoryState
@@ -47,7 +49,9 @@ def batch_ids(spark, rows) -> set[str]:
     accounts = spark.createDataFrame(
         [(a, "C") for a in {r["account_id"] for r in rows}], "account_id string, customer_id string"
     )
-    return {r.alert_id for r in compliance_cash_alerts(tx, accounts).select("alert_id").collect()}
+    tx = tx.withColumn("currency", F.lit("EUR")).withColumn("booked_date", F.to_date("booked_at"))
+    rates = spark.createDataFrame([], SILVER_FX_RATES.spark_schema())  # the stream's records are in EUR
+    return {r.alert_id for r in compliance_cash_alerts(tx, accounts, rates).select("alert_id").collect()}
 
 
 def stream_ids(payloads: list[bytes], batch_size: int = 100) -> tuple[set[str], MemoryOutputs]:

@@ -13,6 +13,10 @@ from finlake.contracts.model import Column, Entity, ForeignKey, Reason, ReasonCa
 
 MONEY = "decimal(18,2)"
 RATE = "decimal(9,4)"
+# Exposure, expected loss and the compliance thresholds are in this currency. The ECB's reference rates
+# (fx_rates) are units per euro, so it is the euro: amounts are converted at their date (gold/fx.py).
+REPORTING_CURRENCY = "EUR"
+FX_RATE = "decimal(18,6)"  # ECB rates have 4-5 significant digits; up to 372274 (TRL) units per euro
 
 GENDERS = ("F", "M", "X")  # X: not disclosed / other
 EMPLOYMENT_STATUSES = ("EMPLOYED", "SELF_EMPLOYED", "UNEMPLOYED", "RETIRED", "STUDENT", "UNKNOWN")
@@ -144,9 +148,31 @@ TRANSACTIONS = Entity(
     ),
 )
 
-ENTITIES: dict[str, Entity] = {e.name: e for e in (CUSTOMERS, ACCOUNTS, LOANS, TRANSACTIONS)}
-# Parents before children: the order Silver processes entities in.
-ENTITY_ORDER: tuple[str, ...] = ("customers", "accounts", "loans", "transactions")
+FX_RATES = Entity(
+    name="fx_rates",
+    kind=RecordKind.CHANGE,
+    key="rate_id",
+    version_column="published_at",
+    description=(
+        "Reference data: the ECB's euro foreign exchange reference rates, one per currency and TARGET "
+        "business day (no EUR row: a euro is 1 euro). A corrected rate is re-delivered with a later "
+        "published_at. Gold converts amounts at the latest rate on or before their date; before a "
+        "currency's first rate it uses that first rate and flags the amount (`fx_estimated`)."
+    ),
+    columns=(
+        Column("rate_id", "string", "Key: `<currency>:<rate_date>`, e.g. `CZK:1999-01-04`.", required=True),
+        Column("rate_date", "date", "Day the rate is for.", required=True),
+        Column("currency", "string", "ISO 4217 code the rate is for.", required=True, codes=CURRENCIES),
+        Column(
+            "rate_per_eur", FX_RATE, "Units of `currency` per euro.", required=True, min_value=1e-6, max_value=1e9
+        ),
+        Column("published_at", "timestamp", "When this version of the rate was published.", required=True),
+    ),
+)
+
+ENTITIES: dict[str, Entity] = {e.name: e for e in (CUSTOMERS, ACCOUNTS, LOANS, TRANSACTIONS, FX_RATES)}
+# Parents before children: the order Silver processes entities in (fx_rates has no parents).
+ENTITY_ORDER: tuple[str, ...] = ("customers", "accounts", "loans", "transactions", "fx_rates")
 
 # Why a Bronze row did not reach Silver. A row gets every reason that applies to it, except that
 # OUT_OF_RANGE is checked only on values that parsed and ORPHAN_FK only on rows otherwise valid;

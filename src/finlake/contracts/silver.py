@@ -8,7 +8,7 @@ that only the Silver job and a privileged role can read. Analysts and Gold never
 
 from __future__ import annotations
 
-from finlake.contracts.bronze import ACCOUNTS, CUSTOMERS, LOANS, MONEY, TRANSACTIONS
+from finlake.contracts.bronze import ACCOUNTS, CUSTOMERS, FX_RATES, LOANS, MONEY, TRANSACTIONS
 from finlake.contracts.model import Column, Entity, Layer, Table
 
 # Lineage: where every Silver row came from.
@@ -79,6 +79,23 @@ SILVER_TRANSACTIONS = Table(
     description="Booked transactions, partitioned by booking month.",
 )
 
+SILVER_FX_RATES = Table(
+    layer=Layer.SILVER,
+    name="fx_rates",
+    grain="one row per currency and rate date (the latest published version)",
+    key=("rate_id",),
+    columns=FX_RATES.columns + LINEAGE_COLUMNS,
+    description="ECB euro reference rates (reference data for converting into the reporting currency).",
+)
+
 SILVER_TABLES: dict[str, Table] = {
-    t.name: t for t in (SILVER_CUSTOMERS, SILVER_CUSTOMER_PII, SILVER_ACCOUNTS, SILVER_LOANS, SILVER_TRANSACTIONS)
+    t.name: t
+    for t in (
+        SILVER_CUSTOMERS,
+        SILVER_CUSTOMER_PII,
+        SILVER_ACCOUNTS,
+        SILVER_LOANS,
+        SILVER_TRANSACTIONS,
+        SILVER_FX_RATES,
+    )
 }

@@ -10,7 +10,10 @@ to a pattern; pattern deposits less than a window apart are one alert (so a burs
 not once per sliding window). Computed with range-frame window functions; no UDFs.
 
 alert_id is `<rule>:<account_id>:<first transaction_id>`: the same data gives the same ids.
-Amounts are compared in the account's currency; there is no FX conversion.
+Amounts are compared in the reporting currency (EUR, contracts/bronze.py REPORTING_CURRENCY): each
+transaction is converted at its booking date with silver.fx_rates (gold/fx.py: the latest rate on or
+before it; before a currency's first rate, that first rate, flagged `fx_estimated`). An alert row
+carries both: total/max_amount in the account's currency as booked, total/max_amount_eur as judged.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from finlake.contracts.bronze import MONEY
 from finlake.contracts.compliance_rules import LARGE_CASH, SECONDS_PER_DAY, STRUCTURING, ComplianceRules
 from finlake.contracts.gold import COMPLIANCE_CASH_ALERTS
 from finlake.gold.conform import conform
+from finlake.gold.fx import in_reporting_currency
 
 # The rules are declared once, in finlake.contracts.compliance_rules, and shared with the stream monitor.
 __all__ = ["LARGE_CASH", "STRUCTURING", "ComplianceRules", "compliance_alert_rows", "compliance_cash_alerts"]
@@ -39,7 +43,7 @@ def large_cash_alerts(rules: ComplianceRules) -> Callable[[DataFrame], DataFrame
     """Transactions -> one LARGE_CASH alert per cash transaction at or above the threshold."""
 
     def build(transactions: DataFrame) -> DataFrame:
-        return transactions.where(F.col("is_cash") & (F.col("amount") >= _money(rules.threshold_money))).select(
+        return transactions.where(F.col("is_cash") & (F.col("amount_eur") >= _money(rules.threshold_money))).select(
             F.lit(LARGE_CASH).alias("rule"),
             "account_id",
             F.col("booked_at").alias("first_booked_at"),
@@ -47,6 +51,10 @@ def large_cash_alerts(rules: ComplianceRules) -> Callable[[DataFrame], DataFrame
             F.lit(1).cast("bigint").alias("transaction_count"),
             F.col("amount").alias("total_amount"),
             F.col("amount").alias("max_amount"),
+            F.col("amount_eur").alias("total_amount_eur"),
+            F.col("amount_eur").alias("max_amount_eur"),
+            "currency",
+            "fx_estimated",
             F.lit(0).alias("window_days"),
             F.array("transaction_id").alias("transaction_ids"),
             F.col("transaction_id").alias("first_transaction_id"),
@@ -66,8 +74,8 @@ def _pattern_deposits(rules: ComplianceRules) -> Callable[[DataFrame], DataFrame
         just_below = (
             F.col("is_cash")
             & (F.col("direction") == "CREDIT")
-            & (F.col("amount") >= _money(rules.lower_bound_money))
-            & (F.col("amount") < _money(rules.threshold_money))
+            & (F.col("amount_eur") >= _money(rules.lower_bound_money))
+            & (F.col("amount_eur") < _money(rules.threshold_money))
         )
         return (
             transactions.where(just_below)
@@ -99,6 +107,10 @@ def structuring_alerts(rules: ComplianceRules) -> Callable[[DataFrame], DataFram
                 F.count(F.lit(1)).alias("transaction_count"),
                 F.sum("amount").alias("total_amount"),
                 F.max("amount").alias("max_amount"),
+                F.sum("amount_eur").alias("total_amount_eur"),
+                F.max("amount_eur").alias("max_amount_eur"),
+                F.max("currency").alias("currency"),  # an account has one currency
+                (F.max(F.col("fx_estimated").cast("int")) == 1).alias("fx_estimated"),
                 F.array_sort(F.collect_list(F.struct("ts", "transaction_id"))).alias("in_order"),
             )
         )
@@ -110,6 +122,10 @@ def structuring_alerts(rules: ComplianceRules) -> Callable[[DataFrame], DataFram
             "transaction_count",
             "total_amount",
             "max_amount",
+            "total_amount_eur",
+            "max_amount_eur",
+            "currency",
+            "fx_estimated",
             F.lit(rules.window_days).alias("window_days"),
             F.col("in_order.transaction_id").alias("transaction_ids"),
             F.col("in_order")[0]["transaction_id"].alias("first_transaction_id"),
@@ -119,19 +135,25 @@ def structuring_alerts(rules: ComplianceRules) -> Callable[[DataFrame], DataFram
 
 
 def compliance_cash_alerts(
-    transactions: DataFrame, accounts: DataFrame, rules: ComplianceRules | None = None
+    transactions: DataFrame, accounts: DataFrame, rates: DataFrame, rules: ComplianceRules | None = None
 ) -> DataFrame:
     """One row per alert (a large cash transaction, or a structuring pattern); key `alert_id`."""
-    return compliance_alert_rows(transactions, transactions, accounts, rules or ComplianceRules())
+    return compliance_alert_rows(transactions, transactions, accounts, rules or ComplianceRules(), rates)
 
 
 def compliance_alert_rows(
-    large_cash_from: DataFrame, structuring_from: DataFrame, accounts: DataFrame, rules: ComplianceRules
+    large_cash_from: DataFrame,
+    structuring_from: DataFrame,
+    accounts: DataFrame,
+    rules: ComplianceRules,
+    rates: DataFrame,
 ) -> DataFrame:
     """Alert rows with LARGE_CASH judged on one set of transactions and STRUCTURING on another (the
-    same set for a full build; gold/incremental.py passes the new rows and each account's scope)."""
-    alerts = large_cash_from.transform(large_cash_alerts(rules)).unionByName(
-        structuring_from.transform(structuring_alerts(rules))
+    same set for a full build; gold/incremental.py passes the new rows and each account's scope).
+    Both are judged in EUR, converted with `rates` (silver.fx_rates) at each booking date."""
+    to_eur = in_reporting_currency(rates)
+    alerts = large_cash_from.transform(to_eur).transform(large_cash_alerts(rules)).unionByName(
+        structuring_from.transform(to_eur).transform(structuring_alerts(rules))
     )
     return (
         alerts.withColumn("alert_id", F.concat_ws(":", "rule", "account_id", "first_transaction_id"))

@@ -175,6 +175,7 @@ def compliance_rows(
     rules: ComplianceRules,
     since: Mapping[str, int],
     first_month: str,
+    rates: DataFrame,
 ) -> DataFrame:
     """compliance_cash_alerts from `first_month` on: the published rows there, minus the STRUCTURING
     alerts being recomputed, plus the new LARGE_CASH alerts and the recomputed STRUCTURING ones."""
@@ -182,7 +183,7 @@ def compliance_rows(
     scope = spark.createDataFrame(list(since.items()), "account_id string, since bigint")
     scoped = transactions.where(F.col("booked_month") >= first_month).join(F.broadcast(scope), "account_id")
     recomputed = scoped.where(F.col("booked_at").cast("long") >= F.col("since")).drop("since")
-    fresh = compliance_alert_rows(new, recomputed, accounts, rules)
+    fresh = compliance_alert_rows(new, recomputed, accounts, rules, rates)
     replaced = (F.col("rule") == STRUCTURING) & (F.col("first_booked_at").cast("long") >= F.col("since"))
     kept = (
         published.where(F.col("alert_month") >= first_month)

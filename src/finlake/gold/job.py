@@ -115,7 +115,9 @@ def _incremental_writes(
             f"months {', '.join(plan.months)}",
         ),
         "compliance_cash_alerts": GoldWrite(
-            incremental.compliance_rows(transactions, plan.new_transactions, accounts, published, rules, since, first),
+            incremental.compliance_rows(
+                transactions, plan.new_transactions, accounts, published, rules, since, first, frames["fx_rates"]
+            ),
             partial(storage.replace_where, condition=F.col("alert_month") >= F.lit(first)),
             f"alert months from {first}",
         ),

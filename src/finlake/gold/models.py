@@ -86,8 +86,8 @@ MODELS: tuple[GoldModel, ...] = (
     ),
     GoldModel(
         "compliance_cash_alerts",
-        ("transactions", "accounts"),
-        lambda tx, accounts, p: compliance_cash_alerts(tx, accounts, p.compliance_rules),
+        ("transactions", "accounts", "fx_rates"),  # judged in EUR at each booking date's rate
+        lambda tx, accounts, rates, p: compliance_cash_alerts(tx, accounts, rates, p.compliance_rules),
     ),
     GoldModel(
         "product_recommendations",

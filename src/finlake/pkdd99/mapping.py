@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 
 from finlake.contracts.bronze import ENTITIES
+from finlake.fxrates import rate_rows
 from finlake.pkdd99 import codes
 from finlake.pkdd99.rates import implied_annual_rate
 
@@ -200,8 +201,30 @@ def _create_loan_rates(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("loan_rates_frame")
 
 
+def _create_fx_rates(con: duckdb.DuckDBPyConnection) -> None:
+    """out_fx_rates: the ECB's CZK rates for the booking period (reference data, not in the source).
+
+    PKDD'99 ends in 1998 and the ECB's series starts on 1999-01-04, so the only row is that first
+    rate (35.107 CZK per euro): Gold converts every 1993-1998 amount with it and flags it as estimated."""
+    import pyarrow as pa
+
+    ((first, last),) = con.execute(  # fetchall: a half-read result would block the register below
+        "SELECT min(try_cast(booked_at AS TIMESTAMP))::DATE, max(try_cast(booked_at AS TIMESTAMP))::DATE "
+        "FROM out_transactions"
+    ).fetchall()
+    if first is None or last is None:
+        raise AssertionError("pkdd99: no booked transaction to take the rates' period from")
+    rows = rate_rows([codes.CURRENCY], first, last)
+    columns = ENTITIES["fx_rates"].column_names
+    frame = pa.table({c: pa.array([r[c] for r in rows], type=pa.string()) for c in columns})
+    con.register("fx_rates_frame", frame)
+    con.execute("CREATE OR REPLACE TABLE out_fx_rates AS SELECT * FROM fx_rates_frame ORDER BY rate_date, currency")
+    con.unregister("fx_rates_frame")
+
+
 def build_outputs(con: duckdb.DuckDBPyConnection) -> None:
-    """Create `out_<entity>` for the four Bronze entities, columns in contract order, rows by key."""
+    """Create `out_<entity>` for the Bronze entities, columns in contract order, rows by key (the
+    source's four, then the ECB rates for their period)."""
     for macro in MACROS:
         con.execute(macro)
     _create_loan_rates(con)
@@ -216,3 +239,4 @@ def build_outputs(con: duckdb.DuckDBPyConnection) -> None:
             f"CREATE OR REPLACE TABLE out_{name} AS SELECT * FROM (SELECT {select} FROM {source}) "
             f"ORDER BY try_cast({key} AS BIGINT) NULLS LAST, {key}"
         )
+    _create_fx_rates(con)

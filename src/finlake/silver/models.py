@@ -17,4 +17,5 @@ SILVER_MODELS: dict[str, dict[str, Callable[[DataFrame], DataFrame]]] = {
     "accounts": {"accounts": tables.build_accounts},
     "loans": {"loans": tables.build_loans},
     "transactions": {"transactions": tables.build_transactions},
+    "fx_rates": {"fx_rates": tables.build_fx_rates},
 }

@@ -10,12 +10,17 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from finlake.contracts.bronze import CASH_CHANNELS, DEFAULT_LOAN_STATUSES
-from finlake.contracts.silver import SILVER_ACCOUNTS, SILVER_LOANS, SILVER_TRANSACTIONS
+from finlake.contracts.silver import SILVER_ACCOUNTS, SILVER_FX_RATES, SILVER_LOANS, SILVER_TRANSACTIONS
 
 
 def build_accounts(rows: DataFrame) -> DataFrame:
     """silver.accounts: one row per account (the latest change record), key account_id."""
     return rows.select(*SILVER_ACCOUNTS.column_names)
+
+
+def build_fx_rates(rows: DataFrame) -> DataFrame:
+    """silver.fx_rates: one row per currency and rate date (the latest published version), key rate_id."""
+    return rows.select(*SILVER_FX_RATES.column_names)
 
 
 def build_loans(rows: DataFrame) -> DataFrame:
