@@ -192,9 +192,7 @@ def silver_rows() -> dict[str, list[dict]]:
             }
             for tid, a, at, amount, direction, channel in TRANSACTIONS
         ],
-        "fx_rates": [
-            {"rate_id": f"{c}:{d}", "rate_date": d, "currency": c, "rate_per_eur": r} for c, d, r in FX_RATES
-        ],
+        "fx_rates": [{"rate_id": f"{c}:{d}", "rate_date": d, "currency": c, "rate_per_eur": r} for c, d, r in FX_RATES],
     }
 
 
@@ -296,7 +294,9 @@ BRONZE_FILES = {  # entity -> {ingest_date: rows (dicts over contract columns)}
         "2024-04-01": [{"transaction_id": t[0], "account_id": t[1], "amount": str(t[3])} for t in TRANSACTIONS[:6]],
         "2024-04-02": [{"transaction_id": t[0], "account_id": t[1], "amount": str(t[3])} for t in TRANSACTIONS[6:]],
     },
-    "fx_rates": {"2024-04-01": [{"rate_id": f"{c}:{d}", "currency": c, "rate_per_eur": str(r)} for c, d, r in FX_RATES]},
+    "fx_rates": {
+        "2024-04-01": [{"rate_id": f"{c}:{d}", "currency": c, "rate_per_eur": str(r)} for c, d, r in FX_RATES]
+    },
 }
 
 

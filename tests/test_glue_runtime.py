@@ -39,5 +39,8 @@ def test_optional_argument_absent_is_none(spark):
 @pytest.mark.parametrize("value", ["1.5", "-0.1", "lots"])
 def test_bad_rate_is_one_line(spark, value):
     argv = ["script.py", "--JOB_NAME", "finlake-tests", "--accept_quarantine_rate", value]
-    with glue_job(argv, ["JOB_NAME"], ["accept_quarantine_rate"]) as job, pytest.raises(ValueError, match="between 0 and 1"):
+    with (
+        glue_job(argv, ["JOB_NAME"], ["accept_quarantine_rate"]) as job,
+        pytest.raises(ValueError, match="between 0 and 1"),
+    ):
         job.fraction("accept_quarantine_rate")

@@ -160,17 +160,25 @@ class RunReport:
 
     def unbalanced(self) -> list[str]:
         """Entities whose row accounting does not add up (should always be empty)."""
-        return [
-            f"{e.layer}.{e.name}: read {e.rows_read} != written {e.rows_written} + quarantined "
-            f"{e.rows_quarantined} + duplicates {e.duplicates_removed}"
-            for e in self.entities
-            if not e.balanced
-        ] + [
-            f"{e.layer}.{e.name}: files seen {e.files['seen']} != loaded {e.files['loaded']} + rejected "
-            f"{e.files['rejected']} + skipped {e.files['skipped']}"
-            for e in self.entities
-            if not e.files_balanced
-        ] + [f"{e.layer}.{e.name}: orphans {e.orphans} do not add up" for e in self.entities if not e.orphans_balanced]
+        return (
+            [
+                f"{e.layer}.{e.name}: read {e.rows_read} != written {e.rows_written} + quarantined "
+                f"{e.rows_quarantined} + duplicates {e.duplicates_removed}"
+                for e in self.entities
+                if not e.balanced
+            ]
+            + [
+                f"{e.layer}.{e.name}: files seen {e.files['seen']} != loaded {e.files['loaded']} + rejected "
+                f"{e.files['rejected']} + skipped {e.files['skipped']}"
+                for e in self.entities
+                if not e.files_balanced
+            ]
+            + [
+                f"{e.layer}.{e.name}: orphans {e.orphans} do not add up"
+                for e in self.entities
+                if not e.orphans_balanced
+            ]
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -205,7 +213,9 @@ class RunReport:
                 )
             if e.conflicts:
                 ids = ", ".join(str(x.get("transaction_id", "?")) for x in e.conflicts["examples"])
-                lines.append(f"    ! {e.conflicts['count']:,} re-deliveries differ from the first delivery (e.g. {ids})")
+                lines.append(
+                    f"    ! {e.conflicts['count']:,} re-deliveries differ from the first delivery (e.g. {ids})"
+                )
             lines.extend(f"    ! {d['message']}" for d in e.schema_drift + e.bad_files)
             lines.extend(f"    - {d['message']}" for d in e.skipped_files)
         failed = [q for q in self.quality if str(q.get("outcome", q.get("status", ""))).lower() in {"failed", "fail"}]

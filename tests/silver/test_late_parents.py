@@ -67,14 +67,22 @@ def test_late_parents_load_expire_and_conflicts_are_reported(spark, bronze):
     second = run_bronze_to_silver(spark, lake, full_refresh=False, run_id="day2")
     assert second.unbalanced() == []
     assert second.entity("accounts", "silver").orphans == {
-        "retried": 1, "loaded": 1, "expired": 0, "held": 0, "duplicates": 0
+        "retried": 1,
+        "loaded": 1,
+        "expired": 0,
+        "held": 0,
+        "duplicates": 0,
     }
     tx = second.entity("transactions", "silver")
     assert tx.orphans == {"retried": 2, "loaded": 1, "expired": 0, "held": 1, "duplicates": 0}
     assert (tx.rows_read, tx.rows_written, tx.duplicates_removed) == (2, 0, 2)
     assert tx.conflicts["count"] == 1
     example = tx.conflicts["examples"][0]
-    assert (example["transaction_id"], example["first_amount"], example["redelivered_amount"]) == ("T1", "25.00", "99.00")
+    assert (example["transaction_id"], example["first_amount"], example["redelivered_amount"]) == (
+        "T1",
+        "25.00",
+        "99.00",
+    )
     assert _ids(spark, lake, "silver.accounts", "account_id") == ["A1", "A2"]
     assert _ids(spark, lake, "silver.transactions", "transaction_id") == ["T1", "T2", "T5"]
     t1 = storage.read_table(spark, lake, "silver.transactions").where("transaction_id = 'T1'").first()
@@ -86,11 +94,13 @@ def test_late_parents_load_expire_and_conflicts_are_reported(spark, bronze):
     bronze("customers", "2024-01-05", [row("customers", customer_id="C5")])
     fifth = run_bronze_to_silver(spark, lake, full_refresh=False, run_id="day5")
     assert fifth.entity("transactions", "silver").orphans == {
-        "retried": 1, "loaded": 0, "expired": 1, "held": 0, "duplicates": 0
+        "retried": 1,
+        "loaded": 0,
+        "expired": 1,
+        "held": 0,
+        "duplicates": 0,
     }
-    assert _quarantined(spark, lake, "transactions", "transaction_id") == [
-        ("T3", ("ORPHAN_FK", "ORPHAN_FK_EXPIRED"))
-    ]
+    assert _quarantined(spark, lake, "transactions", "transaction_id") == [("T3", ("ORPHAN_FK", "ORPHAN_FK_EXPIRED"))]
     incremental = _frames(spark, lake)
 
     bronze("customers", "2024-01-06", [row("customers", customer_id="C6")])

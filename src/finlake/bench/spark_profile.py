@@ -76,7 +76,9 @@ def executions(events: list[dict[str, Any]]) -> list[Execution]:
 
 
 def summary(execs: list[Execution]) -> str:
-    lines = [f"{'id':>4} {'seconds':>8} {'cpu s':>6} {'jobs':>4} {'stages':>6} {'tasks':>6} {'shuffle MiB':>11}  action"]
+    lines = [
+        f"{'id':>4} {'seconds':>8} {'cpu s':>6} {'jobs':>4} {'stages':>6} {'tasks':>6} {'shuffle MiB':>11}  action"
+    ]
     for x in execs:
         lines.append(
             f"{x.id:>4} {x.seconds:>8.1f} {x.cpu_ns / 1e9:>6.1f} {x.jobs:>4} {len(x.stages):>6} {x.tasks:>6} "

@@ -163,9 +163,7 @@ FX_RATES = Entity(
         Column("rate_id", "string", "Key: `<currency>:<rate_date>`, e.g. `CZK:1999-01-04`.", required=True),
         Column("rate_date", "date", "Day the rate is for.", required=True),
         Column("currency", "string", "ISO 4217 code the rate is for.", required=True, codes=CURRENCIES),
-        Column(
-            "rate_per_eur", FX_RATE, "Units of `currency` per euro.", required=True, min_value=1e-6, max_value=1e9
-        ),
+        Column("rate_per_eur", FX_RATE, "Units of `currency` per euro.", required=True, min_value=1e-6, max_value=1e9),
         Column("published_at", "timestamp", "When this version of the rate was published.", required=True),
     ),
 )

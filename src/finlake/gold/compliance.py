@@ -152,8 +152,10 @@ def compliance_alert_rows(
     same set for a full build; gold/incremental.py passes the new rows and each account's scope).
     Both are judged in EUR, converted with `rates` (silver.fx_rates) at each booking date."""
     to_eur = in_reporting_currency(rates)
-    alerts = large_cash_from.transform(to_eur).transform(large_cash_alerts(rules)).unionByName(
-        structuring_from.transform(to_eur).transform(structuring_alerts(rules))
+    alerts = (
+        large_cash_from.transform(to_eur)
+        .transform(large_cash_alerts(rules))
+        .unionByName(structuring_from.transform(to_eur).transform(structuring_alerts(rules)))
     )
     return (
         alerts.withColumn("alert_id", F.concat_ws(":", "rule", "account_id", "first_transaction_id"))

@@ -55,7 +55,13 @@ def find_conflicts(ranked: DataFrame, entity: Entity, duplicate_kind: str, limit
     conflicting = copies.join(first, on=key, how="inner").where(F.col(CONTENT_HASH) != F.col("_first_hash"))
     row = conflicting.agg(
         F.count(F.lit(1)).alias("n"),
-        F.slice(F.array_sort(F.collect_list(F.struct(key, *[f"first_{c}" for c in shown], *[f"redelivered_{c}" for c in shown]))), 1, limit).alias("examples"),
+        F.slice(
+            F.array_sort(
+                F.collect_list(F.struct(key, *[f"first_{c}" for c in shown], *[f"redelivered_{c}" for c in shown]))
+            ),
+            1,
+            limit,
+        ).alias("examples"),
     ).first()
     if not row or not row["n"]:
         return {}
