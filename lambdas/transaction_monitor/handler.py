@@ -17,8 +17,9 @@ import os
 import time
 from typing import Any
 
-from finlake.stream.aws import DynamoState, FirehoseArchive, SnsPublisher, SqsOutputs
+from finlake.stream.aws import DynamoState, FirehoseArchive, SnsPublisher, SqsOutputs, load_rate_book
 from finlake.stream.handler import Deps, handle
+from finlake.stream.monitor import Rules
 from finlake.stream.tick import TICK_EVENT, send_ticks
 
 # Environment contract with Terraform (tests/stream check both sides name the same variables).
@@ -31,6 +32,9 @@ REQUIRED_ENV = (
     "ALERT_ARCHIVE_STREAM",
     "STREAM_NAME",
 )
+# Optional: a JSON snapshot of silver.fx_rates (RateBook.to_json) for the EUR thresholds. Unset, only
+# amounts booked in EUR are judged by LARGE_CASH/STRUCTURING (the rate book is empty).
+RATES_ENV = "FX_RATES_URI"
 _DEPS: list[Deps] = []  # one set of clients per warm container
 _KINESIS: list[Any] = []
 
@@ -55,6 +59,7 @@ def _deps(env: dict[str, str]) -> Deps:
         outputs=SqsOutputs(
             boto3.client("sqs"), {"dead_letter": env["DEAD_LETTER_QUEUE_URL"], "late": env["LATE_EVENTS_QUEUE_URL"]}
         ),
+        rules=Rules(rates=load_rate_book(boto3.client("s3"), env[RATES_ENV])) if env.get(RATES_ENV) else Rules(),
     )
 
 

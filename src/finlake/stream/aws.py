@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from finlake.contracts.fx_rates import RateBook
 from finlake.stream.monitor import AccountState
 
 STATE_TTL_SECONDS = 35 * 86_400  # an idle account's windows are forgotten after the longest window + margin
@@ -171,3 +172,16 @@ class FirehoseArchive:
     def __call__(self, message: dict[str, Any]) -> None:
         data = (json.dumps(message, sort_keys=True) + "\n").encode()
         self.client.put_record(DeliveryStreamName=self.delivery_stream, Record={"Data": data})
+
+
+def load_rate_book(s3: Any, uri: str) -> RateBook:
+    """The rate book from a JSON snapshot at `s3://bucket/key` (`RateBook.to_json`'s format); a bad URI or
+    snapshot raises ValueError naming it (the Lambda then fails loudly rather than judge in the wrong currency)."""
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    if not uri.startswith("s3://") or not bucket or not key:
+        raise ValueError(f"FX_RATES_URI must be s3://bucket/key, got {uri!r}")
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    try:
+        return RateBook.from_json(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise ValueError(f"{uri}: {e}") from e

@@ -8,9 +8,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from finlake.contracts.fx_rates import RateBook
 from finlake.errors import UsageError
 from finlake.lake import Lake
 from finlake.stream import local, replay
+from finlake.stream.monitor import Rules
 from finlake.stream.poller import Poller, run_until_drained
 
 
@@ -39,6 +41,16 @@ def _records(lake_root: Path, options: Options) -> list[replay.Record]:
     return replay.silver_records(replay.silver_rows(lake))
 
 
+def _rate_book(lake_root: Path) -> RateBook:
+    """silver.fx_rates, for the EUR thresholds; without it only EUR amounts are judged (said on stderr)."""
+    book = RateBook()
+    if (lake_root / "_catalog" / "iceberg.db").is_file():  # no Spark session for a lake without Silver
+        book = replay.silver_rate_book(Lake.local(lake_root))
+    if not book.dates:
+        print("stream: no silver.fx_rates in the lake: only amounts in EUR are judged", file=sys.stderr)
+    return book
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -54,7 +66,8 @@ def run(lake_root: Path, options: Options) -> dict[str, float]:
     sent = [0]
     with local.moto_server() as endpoint:
         resources = local.create(endpoint, options.shards)
-        poller, outbox = Poller(resources, options.batch_size), local.Outbox(resources, outbox_dir)
+        poller = Poller(resources, options.batch_size, rules=Rules(rates=_rate_book(lake_root)))
+        outbox = local.Outbox(resources, outbox_dir)
         kinesis = local.client("kinesis", endpoint)
         producer = threading.Thread(
             target=replay.produce,

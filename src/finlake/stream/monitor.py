@@ -4,13 +4,18 @@ A record's data is one JSON object holding the transactions contract's fields as
 Bronze row takes; see the Bronze contract). Anything else is a dead letter with Silver's reason code:
 not JSON or not an object -> MALFORMED_ROW, a contract field absent -> MISSING_COLUMN, a bad value ->
 the reasons Silver's validation gives it (finlake.stream.validation).
+
+LARGE_CASH and STRUCTURING judge the amount in EUR, converted with the rules' rate book at the booking
+date (finlake.contracts.fx_rates: the rule Gold applies). With the default, empty book only amounts
+booked in EUR are judged; any other currency has no EUR amount and trips neither. VELOCITY counts events
+and needs no amount.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +29,7 @@ from finlake.contracts.compliance_rules import (
     VelocityRule,
     alert_id,
 )
+from finlake.contracts.fx_rates import RateBook
 from finlake.stream.bursts import BurstState, bursts, prune
 from finlake.stream.tick import IDLE_SECONDS, Tick, is_tick
 from finlake.stream.validation import check
@@ -34,10 +40,12 @@ class Event:
     transaction_id: str
     account_id: str
     t: int  # booked_at in whole epoch seconds, as the batch's `booked_at.cast("long")`
-    amount: Decimal
+    amount: Decimal  # in `currency`, the account's
     direction: str
     channel: str
     arrived_at: float  # processing time the stream received it (Kinesis approximateArrivalTimestamp)
+    currency: str = "EUR"
+    booked_date: date | None = None  # booked_at's UTC date, as Silver's booked_date (the conversion's date)
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,8 @@ def parse_record(data: bytes, arrived_at: float) -> Event | DeadLetter | Tick:
         direction=v["direction"],
         channel=v["channel"],
         arrived_at=arrived_at,
+        currency=v["currency"],
+        booked_date=v["booked_at"].astimezone(UTC).date(),
     )
 
 
@@ -77,6 +87,12 @@ class Rules:
     velocity: VelocityRule = field(default_factory=VelocityRule)
     lateness_seconds: int = ALLOWED_LATENESS_SECONDS
     idle_seconds: float = IDLE_SECONDS  # a tick moves a shard's watermark once it has been quiet this long
+    rates: RateBook = field(default_factory=RateBook)  # empty: only EUR amounts are judged (see the docstring)
+
+    def amount_eur(self, event: Event) -> Decimal | None:
+        """The amount the compliance thresholds compare: in EUR at the booking date, None when unconvertible."""
+        day = event.booked_date or datetime.fromtimestamp(event.t, UTC).date()
+        return self.rates.to_eur(event.amount, event.currency, day)
 
     def windows(self) -> dict[str, tuple[int, int]]:
         """Burst rules: name -> (window seconds, minimum count)."""
@@ -85,8 +101,8 @@ class Rules:
             VELOCITY: (self.velocity.window_seconds, self.velocity.min_count),
         }
 
-    def burst_rule(self, event: Event) -> str | None:
-        if self.compliance.is_just_below(event.channel, event.direction, event.amount):
+    def burst_rule(self, event: Event, amount_eur: Decimal | None) -> str | None:
+        if amount_eur is not None and self.compliance.is_just_below(event.channel, event.direction, amount_eur):
             return STRUCTURING
         if self.velocity.qualifies(event.channel, event.direction):
             return VELOCITY
@@ -138,7 +154,8 @@ def apply(state: AccountState, event: Event, rules: Rules, now: float) -> list[d
     """Record a fresh, timely event; LARGE_CASH alerts at once (it is final the moment it is seen)."""
     state.seen[event.transaction_id] = event.t
     alerts = []
-    if rules.compliance.is_large_cash(event.channel, event.amount):
+    amount_eur = rules.amount_eur(event)
+    if amount_eur is not None and rules.compliance.is_large_cash(event.channel, amount_eur):
         alerts.append(
             make_alert(
                 LARGE_CASH,
@@ -147,7 +164,7 @@ def apply(state: AccountState, event: Event, rules: Rules, now: float) -> list[d
                 now,
             )
         )
-    rule = rules.burst_rule(event)
+    rule = rules.burst_rule(event, amount_eur)
     if rule:
         burst_state = state.rules.setdefault(rule, BurstState())
         burst_state.add(event.t, event.transaction_id, str(event.amount), event.arrived_at)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from finlake.contracts.bronze import TRANSACTIONS
+from finlake.contracts.fx_rates import RateBook
 from finlake.stream.validation import parse_timestamp
 
 Record = tuple[str, bytes, float]  # (partition key, data, event time in seconds or +inf when unreadable)
@@ -38,6 +39,18 @@ def silver_rows(lake: Any) -> list[dict[str, str | None]]:
         for c in TRANSACTIONS.column_names
     ]
     return [row.asDict() for row in read_table(spark, lake, "silver.transactions").select(*columns).toLocalIterator()]
+
+
+def silver_rate_book(lake: Any) -> RateBook:
+    """silver.fx_rates as the monitor's rate book (an empty book when the lake has no such table)."""
+    from finlake.spark import local_session
+    from finlake.storage import read_table, table_exists
+
+    spark = local_session("finlake-stream")
+    if not table_exists(spark, lake, "silver.fx_rates"):
+        return RateBook()
+    rates = read_table(spark, lake, "silver.fx_rates").select("currency", "rate_date", "rate_per_eur", "published_at")
+    return RateBook.from_rows(tuple(row) for row in rates.toLocalIterator())
 
 
 def silver_records(rows: Sequence[dict[str, str | None]]) -> list[Record]:
