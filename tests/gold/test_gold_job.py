@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -128,6 +128,11 @@ def test_second_run_on_the_same_silver_gives_identical_gold(spark, two_runs):
     assert dynamic and all(q["outcome"] == "passed" for q in dynamic)
 
 
+def _usd(day, value):
+    return {"rate_id": f"USD:{day}", "rate_date": day, "currency": "USD", "rate_per_eur": D(value),
+            "published_at": datetime(2024, 6, 5)}  # fmt: skip
+
+
 def _append_transactions(spark, lake, silver_df, rows):
     """A day's Silver run that only appended transactions, as the Silver job commits it."""
     storage.merge_insert_new(spark, lake, "silver.transactions", silver_df("transactions", rows), "transaction_id")
@@ -153,11 +158,25 @@ def test_a_day_of_new_transactions_rebuilds_only_what_it_changed(spark, silver_d
     for name in BUILT:  # whole tables: the increment equals a full rebuild
         assert_df_equality(read_gold(spark, lake, name), built[name], ignore_row_order=True, ignore_nullable=True)
 
+    # new exchange rates: a currency's first rate converts every earlier date (full rebuild); a later
+    # rate corrected converts only from its date on (the alerts from that month are judged again)
+    for day, (may_rate, expected) in enumerate(
+        [("1.100000", "rebuilt in full: a currency's first exchange rate changed"),
+         ("1.200000", "alert months from 2024-05 (rates changed from 2024-05-15)")], start=3,
+    ):  # fmt: skip
+        rates = [_usd(date(2024, 1, 2), "1.050000"), _usd(date(2024, 5, 15), may_rate)]
+        everything["fx_rates"] = publish_silver(lake, silver_df, {"fx_rates": rates})["fx_rates"]
+        report = run_silver_to_gold(spark, lake, GoldParams(), run_id=f"20260101T00{day}00Z-day{day}")
+        assert any(expected in n for n in report.notes), report.notes
+        built = build_gold(everything, GoldParams())
+        for name in BUILT:
+            assert_df_equality(read_gold(spark, lake, name), built[name], ignore_row_order=True, ignore_nullable=True)
+
     storage.replace_rows(spark, lake, "silver.transactions", everything["transactions"])  # e.g. a full refresh
     state = load_state(lake)
     state.snapshots["silver.transactions"] = storage.current_snapshot_id(spark, lake, "silver.transactions")
     save_state(lake, state)
-    report = run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000200Z-day3")
+    report = run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000500Z-day5")
     assert any("rebuilt in full: silver.transactions was rewritten" in n for n in report.notes)
     for name in BUILT:
         assert_df_equality(read_gold(spark, lake, name), built[name], ignore_row_order=True, ignore_nullable=True)

@@ -2,7 +2,7 @@
 structuring scope, and monthly activity from the touched months (whole tables compared)."""
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -94,3 +94,45 @@ def test_random_increments_equal_a_full_rebuild(spark, silver_df, seed):
         incremental.monthly_activity_rows(everything, accounts, months)
     )
     _same(monthly, account_monthly_activity(everything, accounts))
+
+
+def _rate(day, value):
+    return {"rate_id": f"CZK:{day}", "rate_date": day, "currency": "CZK", "rate_per_eur": D(value)}
+
+
+def test_a_corrected_exchange_rate_rejudges_what_it_converts(spark, silver_df):
+    # The rate of 1 February is corrected from 25 to 20 CZK per euro: amounts booked from then on are
+    # worth more in EUR. A withdrawal becomes LARGE_CASH, three deposits become a STRUCTURING burst, a
+    # LARGE_CASH alert's EUR amount changes; January (converted with the unchanged first rate) stays.
+    accounts = silver_df("accounts", [{"account_id": "K1", "customer_id": "C1", "currency": "CZK"}])
+
+    def czk(tid, when, amount, direction="DEBIT", channel="ATM"):
+        return {**_t(tid, "K1", when, amount, direction, channel), "currency": "CZK"}
+
+    history = [
+        czk("X2", datetime(2024, 1, 15), "260000.00"),  # 10,400 EUR either way
+        czk("X1", datetime(2024, 2, 10), "210000.00"),  # 8,400 -> 10,500 EUR
+        czk("S1", datetime(2024, 2, 12), "190000.00", "CREDIT", "BRANCH"),  # 7,600 -> 9,500 EUR (just below)
+        czk("S2", datetime(2024, 2, 14), "190000.00", "CREDIT", "BRANCH"),
+        czk("S3", datetime(2024, 2, 16), "190000.00", "CREDIT", "BRANCH"),
+        czk("X3", datetime(2024, 2, 20), "255000.00"),  # 10,200 -> 12,750 EUR
+    ]
+    everything = silver_df("transactions", history)
+    before = silver_df("fx_rates", [_rate(date(2024, 1, 1), "25.000000"), _rate(date(2024, 2, 1), "25.000000")])
+    after = silver_df("fx_rates", [_rate(date(2024, 1, 1), "25.000000"), _rate(date(2024, 2, 1), "20.000000")])
+    published = compliance_cash_alerts(everything, accounts, before, RULES)
+
+    increment = incremental.Increment(silver_df("transactions", []), [], rates_from=date(2024, 2, 1))
+    judged = increment.judged_again(everything)
+    since = incremental.structuring_scope(everything, judged, RULES)
+    first = incremental.scope_first_month(increment, since)
+    rebuilt = incremental.compliance_rows(
+        everything, judged, accounts, published, RULES, since, first, after, date(2024, 2, 1)
+    )
+    result = published.where(published.alert_month < first).unionByName(rebuilt)
+
+    expected = compliance_cash_alerts(everything, accounts, after, RULES)
+    assert {r.alert_id for r in expected.collect()} == {
+        "LARGE_CASH:K1:X2", "LARGE_CASH:K1:X1", "LARGE_CASH:K1:X3", "STRUCTURING:K1:S1",
+    }  # fmt: skip
+    _same(result, expected)

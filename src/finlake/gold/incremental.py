@@ -33,7 +33,13 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from finlake import storage
-from finlake.contracts.compliance_rules import SECONDS_PER_DAY, STRUCTURING, STRUCTURING_DIRECTION, ComplianceRules
+from finlake.contracts.compliance_rules import (
+    LARGE_CASH,
+    SECONDS_PER_DAY,
+    STRUCTURING,
+    STRUCTURING_DIRECTION,
+    ComplianceRules,
+)
 from finlake.gold.account_monthly_activity import account_monthly_activity
 from finlake.gold.compliance import compliance_alert_rows
 from finlake.lake import Lake
@@ -67,10 +73,23 @@ def save_gold_state(lake: Lake, state: GoldState) -> None:
 
 @dataclass(frozen=True)
 class Increment:
-    """The transactions appended to Silver since the last Gold run, and the booking months they touch."""
+    """The transactions appended to Silver since the last Gold run, the booking months they touch,
+    and the first booking date whose conversion to the reporting currency changed (new or corrected
+    exchange rates), if any."""
 
     new_transactions: DataFrame
     months: list[str]
+    rates_from: dt.date | None = None
+
+    def judged_again(self, transactions: DataFrame) -> DataFrame:
+        """The transactions whose alerts are judged again: the new ones, and every one booked on or
+        after `rates_from` (its EUR amount may have changed)."""
+        if self.rates_from is None:
+            return self.new_transactions
+        converted_again = transactions.where(
+            (F.col("booked_month") >= self.rates_from.strftime("%Y-%m")) & (F.col("booked_date") >= self.rates_from)
+        )
+        return self.new_transactions.unionByName(converted_again).dropDuplicates(["transaction_id"])
 
 
 def plan_increment(
@@ -95,11 +114,50 @@ def plan_increment(
         return "silver.transactions was rewritten (or the snapshot Gold last read expired) since the last run"
     if _accounts_moved(spark, lake, silver["accounts"], previous.silver.get("silver.accounts")):
         return "an account changed customer (or was removed) since the last run"
+    rates_from = _rates_changed_from(spark, lake, silver["fx_rates"], previous.silver.get("silver.fx_rates"))
+    if rates_from == "all":
+        return "a currency's first exchange rate changed (it converts every earlier amount) since the last run"
+    assert not isinstance(rates_from, str)
     if after == upto:  # Silver has not published transactions since
-        return Increment(spark.createDataFrame([], storage.contract("silver.transactions").spark_schema()), [])
+        empty = spark.createDataFrame([], storage.contract("silver.transactions").spark_schema())
+        return Increment(empty, [], rates_from)
     new = storage.read_appended(spark, lake, "silver.transactions", after, upto)
     months = sorted(r[0] for r in new.select("booked_month").distinct().collect())
-    return Increment(new, months)
+    return Increment(new, months, rates_from)
+
+
+def _rates_changed_from(spark: SparkSession, lake: Lake, rates: DataFrame, before: int | None) -> dt.date | str | None:
+    """The earliest rate date whose rate changed since snapshot `before` (None: none changed; "all":
+    cannot tell, or a currency's first rate changed, which also converts every earlier date)."""
+    if before is None:
+        return "all"
+    try:
+        old = storage.read_table(spark, lake, "silver.fx_rates", snapshot_id=before)
+    except Exception:  # expired by maintenance: cannot tell
+        return "all"
+    fields = ["currency", "rate_date", "rate_per_eur", "published_at"]
+    changed = (
+        old.select(*fields)
+        .exceptAll(rates.select(*fields))
+        .unionByName(rates.select(*fields).exceptAll(old.select(*fields)))
+    )
+    firsts = (
+        old.select(*fields)
+        .unionByName(rates.select(*fields))
+        .groupBy("currency")
+        .agg(F.min("rate_date").alias("first"))
+    )
+    row = (
+        changed.join(firsts, "currency")
+        .agg(
+            F.min("rate_date").alias("earliest"),
+            F.max((F.col("rate_date") <= F.col("first")).cast("int")).alias("firsts"),
+        )
+        .first()
+    )
+    if row is None or row["earliest"] is None:
+        return None
+    return "all" if row["firsts"] else row["earliest"]
 
 
 def _accounts_moved(spark: SparkSession, lake: Lake, accounts: DataFrame, before: int | None) -> bool:
@@ -176,15 +234,20 @@ def compliance_rows(
     since: Mapping[str, int],
     first_month: str,
     rates: DataFrame,
+    rates_from: dt.date | None = None,
 ) -> DataFrame:
     """compliance_cash_alerts from `first_month` on: the published rows there, minus the STRUCTURING
-    alerts being recomputed, plus the new LARGE_CASH alerts and the recomputed STRUCTURING ones."""
+    alerts being recomputed (and the LARGE_CASH alerts booked from `rates_from` on, converted again),
+    plus the LARGE_CASH alerts of `new` (the transactions judged again) and the recomputed STRUCTURING
+    ones."""
     spark = transactions.sparkSession
     scope = spark.createDataFrame(list(since.items()), "account_id string, since bigint")
     scoped = transactions.where(F.col("booked_month") >= first_month).join(F.broadcast(scope), "account_id")
     recomputed = scoped.where(F.col("booked_at").cast("long") >= F.col("since")).drop("since")
     fresh = compliance_alert_rows(new, recomputed, accounts, rules, rates)
     replaced = (F.col("rule") == STRUCTURING) & (F.col("first_booked_at").cast("long") >= F.col("since"))
+    if rates_from is not None:
+        replaced = replaced | ((F.col("rule") == LARGE_CASH) & (F.to_date("first_booked_at") >= F.lit(rates_from)))
     kept = (
         published.where(F.col("alert_month") >= first_month)
         .join(F.broadcast(scope), "account_id", "left")
@@ -196,4 +259,5 @@ def compliance_rows(
 
 def scope_first_month(increment: Increment, since: Mapping[str, int]) -> str:
     """The earliest alert month the increment can change."""
-    return min([*increment.months, *(_label(_month_start(t)) for t in since.values())])
+    rates = [increment.rates_from.strftime("%Y-%m")] if increment.rates_from else []
+    return min([*increment.months, *rates, *(_label(_month_start(t)) for t in since.values())])

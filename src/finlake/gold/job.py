@@ -85,8 +85,8 @@ def plan_writes(
         return full
     assert previous is not None
     writes = {n: w for n, w in full.items() if n not in incremental.INCREMENTAL_TABLES}
-    if not plan.months:
-        report.notes.append("incremental Gold: no new transactions, the history-sized tables are unchanged")
+    if not plan.months and plan.rates_from is None:
+        report.notes.append("incremental Gold: no new transactions or rates, the history-sized tables are unchanged")
         return writes
     writes.update(_incremental_writes(spark, lake, frames, plan, params, previous))
     scopes = [f"{n} {w.scope}" for n, w in writes.items() if n in incremental.INCREMENTAL_TABLES]
@@ -102,26 +102,30 @@ def _incremental_writes(
     params: GoldParams,
     previous: incremental.GoldState,
 ) -> dict[str, GoldWrite]:
-    """The months the new transactions fall in, and the alerts they can change (gold/incremental.py)."""
+    """The months the new transactions fall in, and the alerts they (or changed exchange rates) can
+    change (gold/incremental.py)."""
     transactions, accounts, rules = frames["transactions"], frames["accounts"], params.compliance_rules
-    since = incremental.structuring_scope(transactions, plan.new_transactions, rules)
+    judged = plan.judged_again(transactions)
+    since = incremental.structuring_scope(transactions, judged, rules)
     first = incremental.scope_first_month(plan, since)
     alerts = "gold.compliance_cash_alerts"
     published = storage.read_table(spark, lake, alerts, snapshot_id=previous.gold[alerts])
-    return {
-        "account_monthly_activity": GoldWrite(
+    rows = incremental.compliance_rows(
+        transactions, judged, accounts, published, rules, since, first, frames["fx_rates"], plan.rates_from
+    )
+    writes = {}
+    if plan.months:  # amounts there are in the account's currency: rates do not change them
+        writes["account_monthly_activity"] = GoldWrite(
             incremental.monthly_activity_rows(transactions, accounts, plan.months),
             partial(storage.replace_partition_values, column="month", values=plan.months),
             f"months {', '.join(plan.months)}",
-        ),
-        "compliance_cash_alerts": GoldWrite(
-            incremental.compliance_rows(
-                transactions, plan.new_transactions, accounts, published, rules, since, first, frames["fx_rates"]
-            ),
-            partial(storage.replace_where, condition=F.col("alert_month") >= F.lit(first)),
-            f"alert months from {first}",
-        ),
-    }
+        )
+    writes["compliance_cash_alerts"] = GoldWrite(
+        rows,
+        partial(storage.replace_where, condition=F.col("alert_month") >= F.lit(first)),
+        f"alert months from {first}" + (f" (rates changed from {plan.rates_from})" if plan.rates_from else ""),
+    )
+    return writes
 
 
 def _state_params(params: GoldParams) -> dict[str, Any]:
