@@ -6,6 +6,7 @@ import os
 
 import pandas as pd
 import pytest
+from lake_tables import publish_accounts_of
 from synthetic_loans import FAST, loan_features_frame, to_spark
 
 
@@ -28,6 +29,7 @@ def trained(spark, make_features, tmp_path_factory):
     lake = Lake.local(tmp_path_factory.mktemp("ml-lake"))
     features, truth = make_features(800, 11)
     storage.replace_rows(spark, lake, "gold.loan_features", features)  # one Gold commit, read back by training
+    publish_accounts_of(spark, lake, features)  # scoring converts exposure with the accounts' currency (EUR)
     os.makedirs(lake.generator, exist_ok=True)
     truth.to_csv(os.path.join(lake.generator, "loan_truth.csv"), index=False)
     result = train_default_model(spark, lake, TrainingSettings(**FAST))

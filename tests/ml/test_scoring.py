@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pandas as pd
+import pytest
 from chispa import assert_df_equality
 from pyspark.sql import functions as F
 
 from finlake import storage
 from finlake.contracts.bronze import OPEN_LOAN_STATUSES
 from finlake.contracts.gold import CUSTOMER_RISK_SCORES, LOAN_FEATURES
+from finlake.errors import FinlakeError
 from finlake.ml.scoring import SCORES_TABLE, customer_scores, risk_band, run_batch_scoring
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -99,3 +101,28 @@ def test_a_run_is_one_commit_and_retrying_its_id_replaces_it(spark, trained):
         f"WHERE snapshot_id IN ({run.snapshot_id}, {again.snapshot_id})"
     ).collect()
     assert [r[0] for r in changed] == ["1", "1"]
+
+
+def test_exposure_is_converted_to_eur_at_the_scoring_date(spark):
+    from datetime import date
+
+    from finlake.ml.scoring import EXPOSURE, _check_exposure, exposure_in_reporting_currency
+
+    loans = spark.createDataFrame(
+        [("L1", "A-EUR", Decimal("1000.00")), ("L2", "A-CZK", Decimal("250000.00")), ("L3", "A-JPY", Decimal("5.00"))],
+        "loan_id string, account_id string, principal decimal(18,2)",
+    )
+    accounts = spark.createDataFrame(
+        [("A-EUR", "EUR"), ("A-CZK", "CZK"), ("A-JPY", "JPY")], "account_id string, currency string"
+    )
+    rates = spark.createDataFrame(
+        [("CZK:2026-01-02", date(2026, 1, 2), "CZK", Decimal("25.000000"), NOW),
+         ("CZK:2026-03-03", date(2026, 3, 3), "CZK", Decimal("20.000000"), NOW)],  # after the scoring date: unused
+        "rate_id string, rate_date date, currency string, rate_per_eur decimal(18,6), published_at timestamp",
+    )  # fmt: skip
+    converted = loans.transform(exposure_in_reporting_currency(accounts, rates, NOW.date()))
+    got = {r.loan_id: r[EXPOSURE] for r in converted.collect()}
+    assert got == {"L1": Decimal("1000.00"), "L2": Decimal("10000.00"), "L3": None}
+    with pytest.raises(FinlakeError, match=r"open loans L3 .* no exposure in EUR"):
+        _check_exposure(converted)
+    _check_exposure(converted.where("loan_id <> 'L3'"))  # every loan converted: no complaint

@@ -3,8 +3,9 @@ added to gold.customer_risk_scores as a new scoring run (one Iceberg commit).
 
 Grain: one row per customer with an open loan (status in OPEN_LOAN_STATUSES) per scoring run; key
 (customer_id, scoring_run_id). A customer's probability is the highest over their open loans (the
-riskiest loan drives the customer's band); exposure is the sum of their open principal; expected
-loss = probability x exposure, as declared in the contract. Each run gets a new run id, so
+riskiest loan drives the customer's band); exposure is the sum of their open principal in the
+reporting currency (EUR), converted from each loan account's currency at the scoring date with the
+rates Silver holds; expected loss = probability x exposure, as declared in the contract. Each run gets a new run id, so
 rerunning scoring adds a run (history) rather than overwriting: consumers take the latest
 scoring_run_id (or the latest scored_at) for "current" scores. Every row names the registered model
 and version that scored it, and the run records which gold.loan_features snapshot it scored.
@@ -14,15 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from finlake import storage
-from finlake.contracts.bronze import OPEN_LOAN_STATUSES
+from finlake.contracts.bronze import OPEN_LOAN_STATUSES, REPORTING_CURRENCY
 from finlake.contracts.gold import CUSTOMER_RISK_SCORES, LOAN_FEATURES, RISK_BANDS
 from finlake.errors import FinlakeError
+from finlake.gold.fx import in_reporting_currency
 from finlake.lake import Lake
 from finlake.ml import tracking
 from finlake.ml.calibration import PROBABILITY
@@ -30,6 +32,7 @@ from finlake.ml.data import loan_features_snapshot, read_loan_features
 from finlake.ml.features import feature_columns, model_input
 from finlake.ml.settings import DEFAULT_ALIAS, DEFAULT_MODEL_NAME
 from finlake.runs import new_run_id
+from finlake.silver.state import load_state
 
 EXPOSURE = "exposure"
 SCORES_TABLE = CUSTOMER_RISK_SCORES.qualified_name  # gold.customer_risk_scores
@@ -88,15 +91,49 @@ def customer_scores(
     return transform
 
 
-def score_open_loans(features: DataFrame, model: object) -> DataFrame:
-    """Open loans of gold.loan_features with the model's default_probability and their exposure."""
+def exposure_in_reporting_currency(
+    accounts: DataFrame, rates: DataFrame, day: date
+) -> Callable[[DataFrame], DataFrame]:
+    """Loans -> the same plus EXPOSURE: the principal in the reporting currency (EUR) on `day`, converted
+    from the loan account's currency with silver.fx_rates exactly as Gold converts (gold/fx.py: the
+    latest rate on or before the day). A loan whose currency has no rate gets a null exposure."""
+
+    def transform(loans: DataFrame) -> DataFrame:
+        return (
+            loans.join(F.broadcast(accounts.select("account_id", "currency")), "account_id", "left")
+            .withColumn("_scored_date", F.lit(day))
+            .transform(in_reporting_currency(rates, amount="principal", day="_scored_date", out=EXPOSURE))
+            .drop("currency", "_scored_date", "fx_rate_date", "fx_estimated")
+        )
+
+    return transform
+
+
+def score_open_loans(features: DataFrame, model: object, exposure: Callable[[DataFrame], DataFrame]) -> DataFrame:
+    """Open loans of gold.loan_features with the model's default_probability and their `exposure`."""
     numeric, categorical = feature_columns(features.columns)
-    prepared = (
-        open_loans(features)
-        .withColumn(EXPOSURE, F.col("principal"))
-        .transform(model_input(numeric, categorical, keep=(EXPOSURE,)))
-    )
+    prepared = open_loans(features).transform(exposure).transform(model_input(numeric, categorical, keep=(EXPOSURE,)))
     return model.transform(prepared).select("customer_id", "loan_id", PROBABILITY, EXPOSURE)  # type: ignore[attr-defined]
+
+
+def _silver(spark: SparkSession, lake: Lake, name: str) -> DataFrame:
+    """A Silver table at the snapshot the last Silver run recorded (the cut Gold was built from)."""
+    snapshot = load_state(lake).snapshots.get(name)
+    if snapshot is None:
+        raise FinlakeError(
+            f"{name} is not published yet: run `finlake bronze-to-silver` first (scoring converts exposure)"
+        )
+    return storage.read_table(spark, lake, name, snapshot_id=snapshot)
+
+
+def _check_exposure(loans: DataFrame) -> None:
+    """Refuse to understate exposure: every open loan's principal must convert into the reporting currency."""
+    missing = [r[0] for r in loans.where(F.col(EXPOSURE).isNull()).select("loan_id").limit(5).collect()]
+    if missing:
+        raise FinlakeError(
+            f"open loans {', '.join(missing)} (and maybe more) have no exposure in {REPORTING_CURRENCY}: their account "
+            "is unknown to silver.accounts or its currency has no rate in silver.fx_rates"
+        )
 
 
 def _commit_run(spark: SparkSession, lake: Lake, scores: DataFrame, run_id: str, scored_date: str) -> None:
@@ -127,11 +164,12 @@ def run_batch_scoring(
     run_id = run_id or new_run_id()
     scored_at = (now or datetime.now(UTC)).replace(microsecond=0)
     features = loan_features_snapshot(spark, lake)
-    scores = (
-        score_open_loans(read_loan_features(spark, lake, snapshot_id=features.snapshot_id), model)
-        .transform(customer_scores(model_name, version, run_id, scored_at))
-        .cache()
+    exposure = exposure_in_reporting_currency(
+        _silver(spark, lake, "silver.accounts"), _silver(spark, lake, "silver.fx_rates"), scored_at.date()
     )
+    loans = score_open_loans(read_loan_features(spark, lake, snapshot_id=features.snapshot_id), model, exposure)
+    _check_exposure(loans)
+    scores = loans.transform(customer_scores(model_name, version, run_id, scored_at)).cache()
     customers = scores.count()
     if customers == 0:
         raise FinlakeError(
