@@ -117,13 +117,16 @@ def score_open_loans(features: DataFrame, model: object, exposure: Callable[[Dat
 
 
 def _silver(spark: SparkSession, lake: Lake, name: str) -> DataFrame:
-    """A Silver table at the snapshot the last Silver run recorded (the cut Gold was built from)."""
+    """A Silver table at the snapshot the last Silver run recorded (the cut Gold was built from), or
+    as it is now where that run's state is not at hand (e.g. a notebook given only the catalog)."""
     snapshot = load_state(lake).snapshots.get(name)
-    if snapshot is None:
+    if snapshot is not None:
+        return storage.read_table(spark, lake, name, snapshot_id=snapshot)
+    if not storage.table_exists(spark, lake, name):
         raise FinlakeError(
             f"{name} is not published yet: run `finlake bronze-to-silver` first (scoring converts exposure)"
         )
-    return storage.read_table(spark, lake, name, snapshot_id=snapshot)
+    return storage.read_table(spark, lake, name)
 
 
 def _check_exposure(loans: DataFrame) -> None:
