@@ -60,7 +60,7 @@ def _hostile_delivery(bronze) -> dict[str, str]:
     nested = bronze.root / "bronze" / "transactions" / f"ingest_date={D}" / "sub"
     nested.mkdir()
     (nested / "nested.csv").write_text(csv_text("transactions", [_tx("NESTED")]))
-    other = bronze.root / "bronze" / "fx_rates" / f"ingest_date={D}"
+    other = bronze.root / "bronze" / "fx_quotes" / f"ingest_date={D}"
     other.mkdir(parents=True)
     (other / "rates.csv").write_text("currency,rate\nUSD,1.1\n")
     return {tid: name for name, tid in good.items()} | {
@@ -100,7 +100,7 @@ def test_hostile_delivery_loads_the_good_files_and_lists_the_bad(spark, bronze):
         f"transactions/ingest_date={D}/sub/nested.csv": "NO_INGEST_DATE",
     }
     assert tx.files == {"seen": 9 + 6 + 4, "loaded": 9, "rejected": 6, "skipped": 4}
-    unknown = report.entity("fx_rates", "bronze")
+    unknown = report.entity("fx_quotes", "bronze")
     assert [f["reason"] for f in unknown.skipped_files] == ["UNKNOWN_ENTITY"]
     # the headerless file's first record is neither a header nor in any report or log
     text = (bronze.root / "_runs" / "run1.json").read_text()
