@@ -60,8 +60,9 @@ def test_killed_and_restarted_monitor_delivers_every_alert_once(tmp_path):
         # restart interleaved them could release a burst before its earlier events came from the other)
         records = [(json.loads(data)["account_id"], data, 0.0) for data in payloads]
         replay.produce(local.client("kinesis", endpoint), resources.stream, records, None, lambda n: None)
-        # batches of 5: a run lasts long enough for the kills to land mid-run even on an idle machine
-        command = [sys.executable, "-m", "finlake.stream.poller", resources.to_json(), "5"]
+        # batches of 2: a run lasts long enough for the kills to land mid-run even on an idle machine (with
+        # batches of 5 the pollers, faster since the tick change, often drained the stream before a kill)
+        command = [sys.executable, "-m", "finlake.stream.poller", resources.to_json(), "2"]
         kills, progress = 0, []
         for _ in range(6):  # kill at a random moment of each run
             proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
