@@ -47,6 +47,7 @@ from finlake.textstore import read_text, write_text
 
 STATE_NAME = "silver_to_gold.json"
 INCREMENTAL_TABLES = ("account_monthly_activity", "compliance_cash_alerts")
+EVERY_DATE = dt.date.min  # "changed from the beginning": a rate change that needs a full rebuild
 
 
 @dataclass
@@ -112,12 +113,11 @@ def plan_increment(
     after, upto = previous.silver.get("silver.transactions"), snapshots["silver.transactions"]
     if after is None or not storage.appended_only(spark, lake, "silver.transactions", after, upto):
         return "silver.transactions was rewritten (or the snapshot Gold last read expired) since the last run"
-    if _accounts_moved(spark, lake, silver["accounts"], previous.silver.get("silver.accounts")):
+    if _accounts_moved(silver["accounts"], _previous(spark, lake, "silver.accounts", previous, snapshots)):
         return "an account changed customer (or was removed) since the last run"
-    rates_from = _rates_changed_from(spark, lake, silver["fx_rates"], previous.silver.get("silver.fx_rates"))
-    if rates_from == "all":
+    rates_from = _rates_changed_from(silver["fx_rates"], _previous(spark, lake, "silver.fx_rates", previous, snapshots))
+    if rates_from == EVERY_DATE:
         return "a currency's first exchange rate changed (it converts every earlier amount) since the last run"
-    assert not isinstance(rates_from, str)
     if after == upto:  # Silver has not published transactions since
         empty = spark.createDataFrame([], storage.contract("silver.transactions").spark_schema())
         return Increment(empty, [], rates_from)
@@ -126,15 +126,30 @@ def plan_increment(
     return Increment(new, months, rates_from)
 
 
-def _rates_changed_from(spark: SparkSession, lake: Lake, rates: DataFrame, before: int | None) -> dt.date | str | None:
-    """The earliest rate date whose rate changed since snapshot `before` (None: none changed; "all":
-    cannot tell, or a currency's first rate changed, which also converts every earlier date)."""
+def _previous(
+    spark: SparkSession, lake: Lake, name: str, previous: GoldState, snapshots: Mapping[str, int]
+) -> DataFrame | str | None:
+    """`name` as the last Gold run read it: "same" when Silver has not committed it since (no read at
+    all), None when that cannot be told (no record of it, or its snapshot expired by maintenance)."""
+    before = previous.silver.get(name)
     if before is None:
-        return "all"
+        return None
+    if before == snapshots.get(name):
+        return "same"
     try:
-        old = storage.read_table(spark, lake, "silver.fx_rates", snapshot_id=before)
-    except Exception:  # expired by maintenance: cannot tell
-        return "all"
+        return storage.read_table(spark, lake, name, snapshot_id=before)
+    except Exception:
+        return None
+
+
+def _rates_changed_from(rates: DataFrame, old: DataFrame | str | None) -> dt.date | None:
+    """The earliest rate date whose rate changed since the last run (`old`, see _previous): None if none
+    changed, EVERY_DATE if that cannot be told or a currency's first rate changed (it converts every
+    earlier date)."""
+    if isinstance(old, str):  # "same"
+        return None
+    if not isinstance(old, DataFrame):
+        return EVERY_DATE
     fields = ["currency", "rate_date", "rate_per_eur", "published_at"]
     changed = (
         old.select(*fields)
@@ -157,17 +172,15 @@ def _rates_changed_from(spark: SparkSession, lake: Lake, rates: DataFrame, befor
     )
     if row is None or row["earliest"] is None:
         return None
-    return "all" if row["firsts"] else row["earliest"]
+    return EVERY_DATE if row["firsts"] else row["earliest"]
 
 
-def _accounts_moved(spark: SparkSession, lake: Lake, accounts: DataFrame, before: int | None) -> bool:
-    """Whether any account Gold has seen now belongs to another customer or is gone (its rows in
-    the monthly and compliance tables carry the customer id)."""
-    if before is None:
-        return True
-    try:
-        old = storage.read_table(spark, lake, "silver.accounts", snapshot_id=before)
-    except Exception:  # expired by maintenance: cannot tell, so rebuild
+def _accounts_moved(accounts: DataFrame, old: DataFrame | str | None) -> bool:
+    """Whether any account Gold has seen (`old`, see _previous) now belongs to another customer or is
+    gone (its rows in the monthly and compliance tables carry the customer id); True if unknown."""
+    if isinstance(old, str):  # "same"
+        return False
+    if not isinstance(old, DataFrame):
         return True
     pairs = ["account_id", "customer_id"]
     return bool(old.select(*pairs).exceptAll(accounts.select(*pairs)).limit(1).count())

@@ -170,10 +170,12 @@ def run_batch_scoring(
     exposure = exposure_in_reporting_currency(
         _silver(spark, lake, "silver.accounts"), _silver(spark, lake, "silver.fx_rates"), scored_at.date()
     )
-    loans = score_open_loans(read_loan_features(spark, lake, snapshot_id=features.snapshot_id), model, exposure)
+    # cached: the check and the per-customer rows read the model's output once, not the model twice
+    loans = score_open_loans(read_loan_features(spark, lake, snapshot_id=features.snapshot_id), model, exposure).cache()
     _check_exposure(loans)
     scores = loans.transform(customer_scores(model_name, version, run_id, scored_at)).cache()
     customers = scores.count()
+    loans.unpersist()
     if customers == 0:
         raise FinlakeError(
             f"{LOAN_FEATURES.qualified_name} has no open loans (status {', '.join(OPEN_LOAN_STATUSES)}): nothing to score"
