@@ -234,7 +234,7 @@ def _label(month: dt.datetime) -> str:
 
 
 def _oldest_month(transactions: DataFrame) -> str:
-    row = transactions.agg(F.min("booked_month")).first()  # answered from Iceberg's partition metadata
+    row = transactions.agg(F.min("booked_month")).first()  # one small action; Iceberg may push it down to file stats
     return str(row[0]) if row and row[0] else "0000-00"
 
 
