@@ -17,7 +17,7 @@ import os
 import time
 from typing import Any
 
-from finlake.stream.aws import DynamoState, FirehoseArchive, SnsPublisher, SqsOutputs, load_rate_book
+from finlake.stream.aws import DynamoState, FirehoseArchive, S3RateBook, SnsPublisher, SqsOutputs
 from finlake.stream.handler import Deps, handle
 from finlake.stream.monitor import Rules
 from finlake.stream.tick import TICK_EVENT, send_ticks
@@ -32,9 +32,11 @@ REQUIRED_ENV = (
     "ALERT_ARCHIVE_STREAM",
     "STREAM_NAME",
 )
-# Optional: a JSON snapshot of silver.fx_rates (RateBook.to_json) for the EUR thresholds. Unset, only
-# amounts booked in EUR are judged by LARGE_CASH/STRUCTURING (the rate book is empty).
+# The JSON snapshot of silver.fx_rates (RateBook.to_json) the Silver job writes to <state>/fx_rates.json,
+# for the EUR thresholds; Terraform sets it. Kept warm, re-checked by ETag every RATES_REFRESH_SECONDS
+# (finlake.stream.aws.S3RateBook). Unset, only amounts booked in EUR are judged (the rate book is empty).
 RATES_ENV = "FX_RATES_URI"
+OPTIONAL_ENV = (RATES_ENV,)
 _DEPS: list[Deps] = []  # one set of clients per warm container
 _KINESIS: list[Any] = []
 
@@ -46,6 +48,9 @@ def _deps(env: dict[str, str]) -> Deps:
     if missing:
         raise RuntimeError(f"missing environment variable(s): {', '.join(missing)}")
     ddb = boto3.client("dynamodb")
+    rates = S3RateBook(boto3.client("s3"), env[RATES_ENV]) if env.get(RATES_ENV) else None
+    if rates is not None:
+        rates.current()  # first load now: a bad snapshot fails the cold start, not a batch
     return Deps(
         state=DynamoState(ddb, env["STATE_TABLE"]),
         publisher=SnsPublisher(
@@ -59,7 +64,8 @@ def _deps(env: dict[str, str]) -> Deps:
         outputs=SqsOutputs(
             boto3.client("sqs"), {"dead_letter": env["DEAD_LETTER_QUEUE_URL"], "late": env["LATE_EVENTS_QUEUE_URL"]}
         ),
-        rules=Rules(rates=load_rate_book(boto3.client("s3"), env[RATES_ENV])) if env.get(RATES_ENV) else Rules(),
+        rules=Rules(rates=rates.book) if rates is not None else Rules(),
+        rates=rates.current if rates is not None else None,
     )
 
 

@@ -69,6 +69,22 @@ def write_text(uri: str, text: str, kms_key_id: str = "") -> None:
         tmp.unlink(missing_ok=True)
 
 
+def text_exists(uri: str) -> bool:
+    """Whether a document exists at `uri` (a HEAD on S3: the body is not read)."""
+    if uri.startswith("s3://"):
+        from botocore.exceptions import ClientError
+
+        bucket, key = _s3_parts(uri)
+        try:
+            _s3_client().head_object(Bucket=bucket, Key=key)
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+    return Path(uri).is_file()
+
+
 def read_text(uri: str) -> str | None:
     """The document at `uri`, or None if there is none."""
     if uri.startswith("s3://"):

@@ -5,6 +5,7 @@ monitor Lambda reads exactly the environment Terraform sets."""
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -106,7 +107,14 @@ def _terraform_environment() -> set[str]:
 
 
 def test_terraform_sets_exactly_what_the_monitor_lambda_reads():
-    text = (REPO / "lambdas/transaction_monitor/handler.py").read_text()
-    required = set(re.findall(r'"([A-Z_]+)"', re.search(r"REQUIRED_ENV = \((.*?)\)", text, re.S).group(1)))
-    read = set(re.findall(r'env\["([A-Z_]+)"\]', text))
-    assert read == required and _terraform_environment() == required
+    path = REPO / "lambdas/transaction_monitor/handler.py"
+    spec = importlib.util.spec_from_file_location("monitor_lambda_env", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = path.read_text()
+    read = set(re.findall(r'env\["([A-Z_]+)"\]', text)) | {
+        getattr(module, name) for name in re.findall(r"env(?:\.get\(|\[)([A-Z_]+)[\])]", text)
+    }
+    declared = set(module.REQUIRED_ENV) | set(module.OPTIONAL_ENV)
+    assert read == declared and _terraform_environment() == declared
+    assert module.OPTIONAL_ENV == ("FX_RATES_URI",)  # Terraform sets the rate snapshot too

@@ -31,6 +31,7 @@ from finlake.silver import intake
 from finlake.silver.bronze_files import inspect, list_bronze_files
 from finlake.silver.change_entities import merge_change_entity
 from finlake.silver.models import SILVER_MODELS
+from finlake.silver.rate_book_export import export_rate_book
 from finlake.silver.run import EntityBatch, SilverRun
 from finlake.silver.state import SilverState, load_state, save_state
 from finlake.silver.transactions_append import append_transactions
@@ -131,8 +132,11 @@ def run_bronze_to_silver(
             with job.stage("saving state"):
                 for name, batch in batches.items():  # a misplaced file is reported once, then remembered
                     state.mark(name, batch.rels, run_id)
+                previous = dict(state.snapshots)
                 if any(todo.values()):
                     state.snapshots = run.snapshots()
+                if written := export_rate_book(spark, lake, previous, state.snapshots):  # the stream monitor's
+                    report.notes.append(f"exchange-rate snapshot written: {written}")
                 save_state(lake, state)
     finally:
         run.release()

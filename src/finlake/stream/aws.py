@@ -174,14 +174,85 @@ class FirehoseArchive:
         self.client.put_record(DeliveryStreamName=self.delivery_stream, Record={"Data": data})
 
 
-def load_rate_book(s3: Any, uri: str) -> RateBook:
-    """The rate book from a JSON snapshot at `s3://bucket/key` (`RateBook.to_json`'s format); a bad URI or
-    snapshot raises ValueError naming it (the Lambda then fails loudly rather than judge in the wrong currency)."""
+def _rates_location(uri: str) -> tuple[str, str]:
     bucket, _, key = uri.removeprefix("s3://").partition("/")
     if not uri.startswith("s3://") or not bucket or not key:
         raise ValueError(f"FX_RATES_URI must be s3://bucket/key, got {uri!r}")
-    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    return bucket, key
+
+
+def _parse_rate_book(uri: str, body: bytes) -> RateBook:
     try:
         return RateBook.from_json(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
         raise ValueError(f"{uri}: {e}") from e
+
+
+def load_rate_book(s3: Any, uri: str) -> RateBook:
+    """The rate book from a JSON snapshot at `s3://bucket/key` (`RateBook.to_json`'s format); a bad URI or
+    snapshot raises ValueError naming it (the Lambda then fails loudly rather than judge in the wrong currency)."""
+    bucket, key = _rates_location(uri)
+    return _parse_rate_book(uri, s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+# A warm Lambda re-checks the snapshot's ETag at most this often: the Silver job rewrites it once a run,
+# so five minutes of staleness is nothing, and a check is one conditional GET (304, no body) per container.
+RATES_REFRESH_SECONDS = 300
+
+
+class S3RateBook:
+    """The monitor's rate book from the Silver job's snapshot (`<state>/fx_rates.json`), kept across
+    invocations and reloaded when its ETag changes (GetObject with IfNoneMatch, at most every `ttl` s).
+
+    First load: a missing snapshot (Silver has not run yet; 403 or 404) is an empty book, logged at each
+    check every `ttl`; any other failure (a malformed snapshot, no such bucket) raises, so the Lambda never starts judging in the wrong currency unnoticed.
+    Later: a failed refresh keeps the book it has and logs one line."""
+
+    def __init__(
+        self,
+        s3: Any,
+        uri: str,
+        ttl: float = RATES_REFRESH_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        log: Callable[[str], None] = print,
+    ) -> None:
+        self.bucket, self.key = _rates_location(uri)
+        self.s3, self.uri, self.ttl, self.clock, self.log = s3, uri, ttl, clock, log
+        self.book, self.etag = RateBook(), ""
+        self.checked_at: float | None = None
+        self.loaded = False
+
+    def current(self) -> RateBook:
+        """The book to judge with now (re-checked when the last check is `ttl` seconds old)."""
+        now = self.clock()
+        if self.checked_at is not None and now - self.checked_at < self.ttl:
+            return self.book
+        try:
+            self._refresh()
+        except Exception as e:  # any failure: the book in hand stays (first load: see the class docstring)
+            if not self.loaded and not _missing(e):
+                raise
+            what = "no rate snapshot yet, only EUR amounts are judged" if not self.loaded else "refresh failed"
+            self.log(f"monitor: {self.uri}: {what} ({type(e).__name__}: {e}); next check in {self.ttl:.0f}s")
+        self.checked_at = now
+        return self.book
+
+    def _refresh(self) -> None:
+        from botocore.exceptions import ClientError
+
+        conditional = {"IfNoneMatch": self.etag} if self.etag else {}
+        try:
+            response = self.s3.get_object(Bucket=self.bucket, Key=self.key, **conditional)
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("304", "NotModified"):
+                return  # unchanged: the body is not sent again
+            raise
+        self.book, self.etag = _parse_rate_book(self.uri, response["Body"].read()), response["ETag"]
+        self.loaded = True
+
+
+def _missing(error: Exception) -> bool:
+    """Not written yet. The function may read only that one object (no s3:ListBucket), so for a missing
+    key S3 answers 403 AccessDenied rather than 404: both mean "no book yet", and the log line says which."""
+    code = getattr(error, "response", {}).get("Error", {}).get("Code")
+    return code in ("NoSuchKey", "404", "AccessDenied", "403")

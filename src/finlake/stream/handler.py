@@ -22,11 +22,13 @@ mapping retries from i, bisects, and finally sends the batch to its on-failure d
 from __future__ import annotations
 
 import base64
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from finlake.contracts.fx_rates import RateBook
 from finlake.stream.monitor import AccountState, DeadLetter, Event, Rules, apply, parse_record, settle
 from finlake.stream.tick import Tick, advanced
 
@@ -70,6 +72,16 @@ class Deps:
     outputs: Outputs
     rules: Rules = field(default_factory=Rules)
     now: Callable[[], float] = time.time
+    # Where the rate book comes from when it can change under a warm Lambda (aws.S3RateBook.current):
+    # asked once per batch, and the batch is judged with what it returns.
+    rates: Callable[[], RateBook] | None = None
+
+    def current_rules(self) -> Rules:
+        if self.rates is not None:
+            book = self.rates()
+            if book is not self.rules.rates:
+                self.rules = dataclasses.replace(self.rules, rates=book)
+        return self.rules
 
 
 class _RecordFailed(Exception):
@@ -98,6 +110,7 @@ def _output(kind: str, record: dict[str, Any], shard: str, **extra: Any) -> dict
 
 def _run(records: Sequence[dict[str, Any]], deps: Deps) -> Stats:
     stats, shard = Stats(), shard_of(records[0])
+    deps.current_rules()
     shard_state = deps.state.get_shard(shard)
     lateness, max_t = deps.rules.lateness_seconds, shard_state.get("max_t")
     # A retry of this batch (crash before the new watermark is stored) calls late only what is late against

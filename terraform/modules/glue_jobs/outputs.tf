@@ -13,6 +13,11 @@ output "log_group_names" {
   value       = { for job, g in aws_cloudwatch_log_group.job : job => g.name }
 }
 
+output "state_root" {
+  description = "S3 prefix of the jobs' state (--state_root): the Silver job also writes the exchange-rate snapshot fx_rates.json there."
+  value       = "s3://${local.artifacts}/_state/"
+}
+
 output "wheel_s3_uri" {
   description = "S3 URI of the uploaded finlake wheel."
   value       = "s3://${local.artifacts}/${aws_s3_object.wheel.key}"

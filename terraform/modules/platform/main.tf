@@ -174,6 +174,7 @@ module "streaming" {
 
   alert_archive_bucket_arn    = module.data_lake.bucket_arns["gold"]
   alert_archive_database_name = module.glue_catalog.database_names["gold"]
+  fx_rates_uri                = "${module.glue_jobs.state_root}fx_rates.json" # written by the Silver job
 }
 
 module "serving" {

@@ -11,6 +11,8 @@ locals {
   name          = "${var.name_prefix}-transaction-monitor"
   stream_prefix = "transactions_stream"
   error_prefix  = "_firehose_errors"
+  # The Silver job's rate snapshot: bucket and key, for a grant on that one object.
+  fx_rates = regex("^s3://(?P<bucket>[^/]+)/(?P<key>.+)$", var.fx_rates_uri)
 }
 
 resource "aws_kinesis_stream" "this" {
@@ -137,6 +139,13 @@ data "aws_iam_policy_document" "this" {
   }
 
   statement {
+    sid       = "ReadTheRateSnapshot" # that one object; no ListBucket, so before Silver writes it S3 answers 403
+    actions   = ["s3:GetObject"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::${local.fx_rates.bucket}/${local.fx_rates.key}"]
+  }
+
+  # Also decrypts the rate snapshot (the Silver job writes it under the lake key, --lake_kms_key_id).
+  statement {
     sid       = "UseTheKey"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [var.kms_key_arn]
@@ -181,6 +190,7 @@ resource "aws_lambda_function" "this" {
       DEAD_LETTER_QUEUE_URL = aws_sqs_queue.dead_letter.url
       LATE_EVENTS_QUEUE_URL = aws_sqs_queue.late.url
       ALERT_ARCHIVE_STREAM  = aws_kinesis_firehose_delivery_stream.archive.name
+      FX_RATES_URI          = var.fx_rates_uri
     }
   }
 

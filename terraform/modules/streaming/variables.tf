@@ -116,6 +116,16 @@ variable "reserved_concurrent_executions" {
   default     = null
 }
 
+variable "fx_rates_uri" {
+  description = "S3 URI of the exchange-rate snapshot the Silver job writes (`<state_root>fx_rates.json`, RateBook.to_json): the monitor judges LARGE_CASH/STRUCTURING in EUR with it and may read exactly this object."
+  type        = string
+
+  validation {
+    condition     = can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^*?]+\\.json$", var.fx_rates_uri))
+    error_message = "fx_rates_uri must be s3://<bucket>/<key>.json (the Silver job's <state_root>fx_rates.json)."
+  }
+}
+
 variable "alert_archive_bucket_arn" {
   description = "Bucket of the alert archive (the Gold bucket): Firehose writes only below stream_alerts/ and _firehose_errors/stream_alerts/."
   type        = string
