@@ -124,6 +124,8 @@ class RunReport:
     quality: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Gold: Silver table -> currency -> rows with no reporting-currency amount (no ECB rate; gold/fx_coverage.py)
+    fx_unconverted: dict[str, dict[str, int]] = field(default_factory=dict)
     _clock: float = field(default_factory=time.monotonic, repr=False)
 
     def entity(self, name: str, layer: str) -> EntityReport:

@@ -45,7 +45,10 @@ CUSTOMER_LOAN_SUMMARY = Table(
     name="customer_loan_summary",
     grain="one row per customer with at least one loan",
     key=("customer_id",),
-    description="Loan counts and amounts per customer (the original deliverable).",
+    description=(
+        "Loan counts and amounts per customer (the original deliverable). Amounts are in EUR: each principal "
+        "converted from its account's currency at the loan's origination date (the latest ECB rate on or before it)."
+    ),
     columns=(
         Column("customer_id", "string", "Customer key."),
         Column("segment", "string", "Customer segment."),
@@ -53,12 +56,24 @@ CUSTOMER_LOAN_SUMMARY = Table(
         Column("loan_count", "bigint", "Number of loans."),
         Column("open_loan_count", "bigint", "Loans with status CURRENT, LATE or DEFAULT."),
         Column("defaulted_loan_count", "bigint", "Loans with status DEFAULT or CHARGED_OFF."),
-        Column("total_principal", MONEY, "Sum of principal over all loans."),
-        Column("avg_principal", MONEY, "Average principal per loan."),
-        Column("max_principal", MONEY, "Largest principal."),
-        Column("open_principal", MONEY, "Sum of principal over open loans (exposure proxy)."),
+        Column("total_principal", MONEY, "Sum of principal over all loans, in EUR (null if a loan is unconverted)."),
+        Column("avg_principal", MONEY, "Average principal per loan, in EUR (null if a loan is unconverted)."),
+        Column("max_principal", MONEY, "Largest principal, in EUR (null if a loan is unconverted)."),
+        Column(
+            "open_principal", MONEY, "Sum of principal over open loans in EUR, exposure proxy (null if unconverted)."
+        ),
         Column("first_origination_date", "date", "Earliest loan origination."),
         Column("last_origination_date", "date", "Latest loan origination."),
+        Column("currency", "string", "The loans' booked currency (their accounts'), when all share one; else null."),
+        Column("total_principal_booked", MONEY, "Sum of principal as booked, in `currency`; null when mixed."),
+        Column(
+            "fx_estimated",
+            "boolean",
+            "A principal was converted at its currency's first rate: originated before the ECB series began.",
+        ),
+        Column(
+            "unconverted_loan_count", "bigint", "Loans whose currency has no ECB rate (no EUR amount; see the report)."
+        ),
     ),
 )
 

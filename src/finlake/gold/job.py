@@ -24,7 +24,7 @@ from pyspark.sql import functions as F
 
 from finlake import storage
 from finlake.errors import FinlakeError
-from finlake.gold import incremental
+from finlake.gold import fx_coverage, incremental
 from finlake.gold.models import SILVER_INPUTS, UPSTREAM, GoldParams, build_gold
 from finlake.jobrun import JobRun
 from finlake.lake import Lake
@@ -156,14 +156,18 @@ def _silver_gate(silver: Mapping[str, SilverInput], history: History, report: Ru
         "last_ingest_date": F.max("ingest_date"),
     }
 
+    convertible = fx_coverage.rate_currencies(silver["fx_rates"].df)  # counted in the same pass
+
     def gate(s: SilverInput) -> Callable[[], Evaluation]:
         ruleset = load_ruleset(f"silver.{s.name}")
-        return lambda: evaluate(s.df, ruleset, references=references, history=history, extras=lineage_aggregates)
+        extras = {**lineage_aggregates, **fx_coverage.gate_extras(s.name, convertible)}
+        return lambda: evaluate(s.df, ruleset, references=references, history=history, extras=extras)
 
     evaluations = run_concurrently({name: gate(s) for name, s in silver.items()})
     for evaluation in evaluations.values():
         report.add_quality(r.to_dict() for r in evaluation.results)
     check_gate([r for e in evaluations.values() for r in e.results], "Silver not promoted to Gold")
+    fx_coverage.record(report, silver[fx_coverage.TABLE].df, evaluations[fx_coverage.TABLE].extras)
     return evaluations
 
 
@@ -270,7 +274,7 @@ def _reserve_risk_scores(spark: SparkSession, lake: Lake, report: RunReport) -> 
 
 def summary(report: RunReport) -> str:
     """The report's summary plus one line per Gold table and each failed rule."""
-    lines = [report.summary()]
+    lines = [report.summary(), *fx_coverage.warnings(report)]
     for name, t in report.tables.items():
         lines.append(f"  {name:<34} {t.rows or 0:>10,} rows  ({t.version})")
     for q in report.quality:

@@ -71,8 +71,8 @@ class GoldModel:
 MODELS: tuple[GoldModel, ...] = (
     GoldModel(
         "customer_loan_summary",
-        ("loans", "customers"),
-        lambda loans, customers, p: customer_loan_summary(loans, customers),
+        ("loans", "customers", "accounts", "fx_rates"),  # principals in EUR at each origination date's rate
+        lambda loans, customers, accounts, rates, p: customer_loan_summary(loans, customers, accounts, rates),
     ),
     GoldModel(
         "loan_features",
