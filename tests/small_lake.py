@@ -67,6 +67,15 @@ FX_RATES = [  # currency, rate_date, rate_per_eur (ECB): the transactions are in
     ("CZK", date(2024, 2, 1), D("24.806000")),
 ]
 
+DISPOSITIONS = [  # disposition_id, account_id, customer_id, role: each account's owner, and C2 may use A1
+    *[(f"D{a[1:]}", a, c, "OWNER") for a, c in ACCOUNT_OWNER.items()],
+    ("D7", "A1", "C2", "AUTHORISED_USER"),
+]
+CARDS = [  # card_id, disposition_id, card_type, issued_date
+    ("K1", "D1", "CLASSIC", date(2023, 6, 1)),
+    ("K2", "D3", "GOLD", date(2024, 2, 1)),
+]
+
 SCORING_RUNS = {  # run id -> (scored_at, {customer: probability})
     "R1": (datetime(2024, 5, 1, 10, 0), {"C1": 0.20, "C2": 0.30, "C3": 0.28, "C4": 0.50, "C5": 0.05, "C6": 0.10}),
     "R2": (datetime(2024, 6, 1, 10, 0), {"C1": 0.40, "C2": 0.05, "C3": 0.30, "C4": 0.55, "C5": 0.12, "C6": 0.30}),
@@ -193,6 +202,10 @@ def silver_rows() -> dict[str, list[dict]]:
             for tid, a, at, amount, direction, channel in TRANSACTIONS
         ],
         "fx_rates": [{"rate_id": f"{c}:{d}", "rate_date": d, "currency": c, "rate_per_eur": r} for c, d, r in FX_RATES],
+        "dispositions": [
+            {"disposition_id": d, "account_id": a, "customer_id": c, "role": r} for d, a, c, r in DISPOSITIONS
+        ],
+        "cards": [{"card_id": k, "disposition_id": d, "card_type": t, "issued_date": i} for k, d, t, i in CARDS],
     }
 
 
@@ -297,6 +310,10 @@ BRONZE_FILES = {  # entity -> {ingest_date: rows (dicts over contract columns)}
     "fx_rates": {
         "2024-04-01": [{"rate_id": f"{c}:{d}", "currency": c, "rate_per_eur": str(r)} for c, d, r in FX_RATES]
     },
+    "dispositions": {
+        "2024-04-01": [{"disposition_id": d, "account_id": a, "customer_id": c} for d, a, c, _ in DISPOSITIONS]
+    },
+    "cards": {"2024-04-01": [{"card_id": k, "disposition_id": d, "card_type": t} for k, d, t, _ in CARDS]},
 }
 
 

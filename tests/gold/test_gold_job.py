@@ -57,6 +57,8 @@ def silver_rows():
             _tx("T7", "A3", datetime(2024, 4, 30), "50.00"),
         ],
         "fx_rates": [],  # every account is in EUR (published empty, as Silver does with no rates delivered)
+        "dispositions": [],  # published empty, as Silver does with none delivered
+        "cards": [],
     }
 
 
@@ -103,12 +105,19 @@ def test_report_has_quality_and_lineage(spark, two_runs):
     report = json.loads(Path(lake.run_report(first.run_id)).read_text())
     assert report["status"] == "succeeded" and report["job"] == "silver_to_gold"
     tables = {q["table"] for q in report["quality"]}
-    assert tables == {f"silver.{n}" for n in ("customers", "accounts", "loans", "transactions", "fx_rates")} | {
+    silver = ("customers", "accounts", "loans", "transactions", "fx_rates", "dispositions", "cards")
+    assert tables == {f"silver.{n}" for n in silver} | {
         f"gold.{n}" for n in BUILT
     }
     assert not [q for q in report["quality"] if q["outcome"] == "failed" and q["severity"] == "blocking"]
     features = report["tables"]["gold.loan_features"]
-    assert features["upstream"] == ["silver.loans", "silver.customers", "silver.transactions"]
+    assert features["upstream"] == [
+        "silver.loans",
+        "silver.customers",
+        "silver.transactions",
+        "silver.dispositions",
+        "silver.cards",
+    ]
     transactions = features["sources"]["silver.transactions"]
     assert transactions["version"] == str(storage.current_snapshot_id(spark, lake, "silver.transactions"))
     assert transactions["run_ids"] == ["r1"] and transactions["rows"] == 7

@@ -93,6 +93,11 @@ def loan_features_frame(n: int, seed: int, start: date = date(2021, 1, 1)) -> pd
             "true_default_probability": p_true,
         }
     )
+    # The account features from their own stream, so the columns above keep their values for a seed.
+    accounts = np.random.default_rng(seed + 20)
+    frame["has_second_authorised_user"] = (accounts.uniform(size=n) < 0.2).astype(int)
+    frame["card_before_loan"] = (accounts.uniform(size=n) < 0.3).astype(int)
+    frame["card_class"] = np.where(frame["card_before_loan"] == 1, accounts.choice(["CLASSIC", "GOLD"], size=n), "NONE")
     # Some missing incomes, as in real data (the imputer's job).
     missing = rng.uniform(size=n) < 0.05
     frame.loc[missing, ["annual_income", "payment_to_income"]] = np.nan

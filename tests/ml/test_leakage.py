@@ -10,11 +10,18 @@ import pytest
 from pyspark.sql import functions as F
 from synthetic_loans import FAST, loan_features_frame, to_spark
 
-from finlake.contracts.silver import SILVER_CUSTOMERS, SILVER_LOANS, SILVER_TRANSACTIONS
+from finlake.contracts.silver import (
+    SILVER_CARDS,
+    SILVER_CUSTOMERS,
+    SILVER_DISPOSITIONS,
+    SILVER_LOANS,
+    SILVER_TRANSACTIONS,
+)
 from finlake.errors import FinlakeError
+from finlake.gold.loan_accounts import account_relations
 from finlake.gold.loan_features import loan_features, transaction_features
 from finlake.lake import Lake
-from finlake.ml.leakage import assert_point_in_time
+from finlake.ml.leakage import assert_accounts_point_in_time, assert_point_in_time
 from finlake.ml.training import TrainingSettings, train_default_model
 
 
@@ -89,6 +96,49 @@ def test_a_feature_computed_after_origination_is_detected(silver):
 
     with pytest.raises(FinlakeError, match=r"look-ahead leakage: features .*min_balance \(2 loans\)"):
         assert_point_in_time(leaky, transactions, loans)
+
+
+def _account_records(spark, loans):
+    """An owner on each loan's account (undated, as PKDD'99's) with a CLASSIC card issued before its loan."""
+    dispositions = loans.select(
+        F.concat(F.lit("D-"), "account_id").alias("disposition_id"),
+        "account_id",
+        "customer_id",
+        F.lit("OWNER").alias("role"),
+    )
+    cards = loans.select(
+        F.concat(F.lit("K-"), "account_id").alias("card_id"),
+        F.concat(F.lit("D-"), "account_id").alias("disposition_id"),
+        F.lit("CLASSIC").alias("card_type"),
+        F.date_sub("origination_date", 10).alias("issued_date"),
+    )
+
+    def shaped(df, table):
+        return df.select(*[(F.col(f.name) if f.name in df.columns else F.lit(None)).cast(f.dataType).alias(f.name)
+                           for f in table.spark_schema().fields])  # fmt: skip
+
+    return shaped(dispositions, SILVER_DISPOSITIONS), shaped(cards, SILVER_CARDS)
+
+
+def test_gold_account_features_are_point_in_time(spark, silver):
+    loans, customers, transactions = silver
+    dispositions, cards = _account_records(spark, loans)
+    assert_accounts_point_in_time(
+        lambda d, c: loan_features(loans, customers, transactions, dispositions=d, cards=c), dispositions, cards, loans
+    )
+
+
+def test_a_card_counted_after_origination_is_detected(spark, silver):
+    loans, _, _ = silver
+    dispositions, cards = _account_records(spark, loans)
+
+    def leaky(d, c):
+        # the card class as of today, not as of origination: every card of the account counts
+        today = loans.withColumn("origination_date", F.lit(date(2099, 1, 1)))
+        return account_relations(today, d, c)
+
+    with pytest.raises(FinlakeError, match=r"features has_second_authorised_user \(2 loans\), .*card_class \(2"):
+        assert_accounts_point_in_time(leaky, dispositions, cards, loans)
 
 
 def test_training_refuses_a_feature_that_encodes_the_outcome(spark, tmp_path):

@@ -20,8 +20,10 @@ TS = "1999-01-01T00:00:00"
 
 EXPECTED = {
     "customers": [
-        ["1", "", "", "1970-12-13", "F", "", "", "", "", "Hl.m. Praha", "", "", "UNKNOWN", "AFFLUENT", "1993-01-01", TS],
+        # client 1's gold card came in 1995, after the 1993 loan: not her segment as of that loan
+        ["1", "", "", "1970-12-13", "F", "", "", "", "", "Hl.m. Praha", "", "", "UNKNOWN", "MASS", "1993-01-01", TS],
         ["2", "", "", "1945-02-04", "M", "", "", "", "", "Jesenik", "", "", "UNKNOWN", "MASS", "1995-03-15", TS],
+        # client 3's junior card (1998-01-01) came before the loan (1998-12-08)
         ["3", "", "", "1982-05-06", "F", "", "", "", "", "Hl.m. Praha", "", "", "UNKNOWN", "YOUTH", "1997-12-29", TS],
         ["4", "", "", "1960-01-15", "M", "", "", "", "", "Jesenik", "", "", "UNKNOWN", "MASS", "1995-03-15", TS],
     ],
@@ -60,6 +62,14 @@ EXPECTED = {
     ],
     # Reference data: the ECB's series starts after the 1993-1998 bookings, so its first CZK rate only.
     "fx_rates": [["CZK:1999-01-04", "1999-01-04", "CZK", "35.107000", "1999-01-04T15:00:00"]],
+    # disp has no dates; DISPONENT is an authorised user
+    "dispositions": [
+        ["1", "10", "1", "OWNER", "", "", TS],
+        ["2", "20", "2", "OWNER", "", "", TS],
+        ["3", "30", "3", "OWNER", "", "", TS],
+        ["4", "20", "4", "AUTHORISED_USER", "", "", TS],
+    ],
+    "cards": [["7", "1", "GOLD", "1995-11-07", TS], ["8", "3", "JUNIOR", "1998-01-01", TS]],
 }  # fmt: skip
 
 
@@ -109,6 +119,8 @@ def test_manifest_counts_rows_and_what_silver_will_quarantine(source: Path, lake
         "loans": {"rows": 0},
         "transactions": {"rows": 3, "OUT_OF_RANGE": 1, "UNKNOWN_CODE": 1, "ORPHAN_FK": 1},
         "fx_rates": {"rows": 0},
+        "dispositions": {"rows": 0},
+        "cards": {"rows": 0},
     }
 
 

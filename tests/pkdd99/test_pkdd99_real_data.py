@@ -64,6 +64,8 @@ def test_row_counts_per_entity(imported, pkdd99_dir):
         "loans": len(_raw(pkdd99_dir, "loan.asc")),
         "transactions": len(_raw_trans(pkdd99_dir)),
         "fx_rates": 1,  # CZK: only the ECB series' first rate (1999-01-04) reaches back to 1993-1998
+        "dispositions": len(_raw(pkdd99_dir, "disp.asc")),
+        "cards": len(_raw(pkdd99_dir, "card.asc")),
     }
     assert counts["accounts"] == 4_500 and counts["loans"] == 682 and counts["customers"] == 5_369
     assert imported["manifest"]["rows_written"] == counts
@@ -110,9 +112,20 @@ def test_customers_district_segment_and_relationship_start(imported, pkdd99_dir)
     district_name = {row["A1"]: row["A2"] for row in _raw(pkdd99_dir, "district.asc")}
     opened = {row["account_id"]: row["date"] for row in _raw(pkdd99_dir, "account.asc")}
     disp = _raw(pkdd99_dir, "disp.asc")
-    card_of_disp = {row["disp_id"]: row["type"] for row in _raw(pkdd99_dir, "card.asc")}
+    cards = {row["disp_id"]: row for row in _raw(pkdd99_dir, "card.asc")}  # at most one card per disposition
+    granted = {row["account_id"]: row["date"] for row in _raw(pkdd99_dir, "loan.asc")}  # YYMMDD, all 19YY
+    loan_of_client = {d["client_id"]: granted[d["account_id"]] for d in disp if d["type"] == "OWNER" and d["account_id"] in granted}
+
+    def card_type(d: dict[str, str]) -> str:
+        """The disposition's card, if a borrower got it strictly before the loan (else any card)."""
+        card = cards.get(d["disp_id"])
+        loan = loan_of_client.get(d["client_id"])
+        return "" if card is None or (loan is not None and card["issued"][:6] >= loan) else card["type"]
+
     segment_of_card = {"gold": "AFFLUENT", "junior": "YOUTH", "classic": "MASS"}
-    segment = {d["client_id"]: segment_of_card.get(card_of_disp.get(d["disp_id"], ""), "MASS") for d in disp}
+    segment = {d["client_id"]: segment_of_card.get(card_type(d), "MASS") for d in disp}
+    # the leak this rule closes: 29 of the 37 AFFLUENT/YOUTH borrowers got that card after the loan
+    assert sum(segment[c] != "MASS" for c in loan_of_client) == 8
     since = {d["client_id"]: datetime.strptime("19" + opened[d["account_id"]], "%Y%m%d").date() for d in disp}
     for row in _rows(imported, "customers"):
         client = row["customer_id"]
@@ -220,7 +233,15 @@ def test_output_is_valid_per_contract_except_the_documented_source_defects(impor
         for entity, contract in ENTITIES.items()
     }
     # The one genuine source defect in the partial file: trans 3455961 books 0.00 penalty interest.
-    assert invalid == {"customers": [], "accounts": [], "loans": [], "transactions": ["3455961"], "fx_rates": []}
+    assert invalid == {
+        "customers": [],
+        "accounts": [],
+        "loans": [],
+        "transactions": ["3455961"],
+        "fx_rates": [],
+        "dispositions": [],
+        "cards": [],
+    }
     assert imported["manifest"]["expected_quarantine"]["transactions"] == {"rows": 1, "OUT_OF_RANGE": 1}
 
 
@@ -239,3 +260,13 @@ def test_importing_again_is_a_no_op(imported, pkdd99_dir):
         code = main(["--lake", str(imported["root"]), "import-pkdd99", "--source", pkdd99_dir])
     assert code == 0 and "nothing written" in out.getvalue()
     assert sorted((p, p.stat().st_size, p.stat().st_mtime_ns) for p in bronze.rglob("*")) == before
+
+
+def test_dispositions_and_cards(imported, pkdd99_dir):
+    roles = Counter(row["role"] for row in _rows(imported, "dispositions"))
+    assert roles == {"OWNER": 4_500, "AUTHORISED_USER": 869}  # SOURCE.md: one owner per account, 869 disponents
+    raw = {row["card_id"]: row for row in _raw(pkdd99_dir, "card.asc")}
+    for row in _rows(imported, "cards"):
+        source = raw[row["card_id"]]
+        assert (row["disposition_id"], row["card_type"]) == (source["disp_id"], source["type"].upper())
+        assert row["issued_date"] == datetime.strptime("19" + source["issued"][:6], "%Y%m%d").date().isoformat()

@@ -100,6 +100,8 @@ def test_incremental_idempotent_and_equal_to_full_refresh(spark, bronze):
         "loans": (2, 1, 1, 0, {"OUT_OF_RANGE": 1}),
         "transactions": (4, 2, 1, 1, {"BAD_DATE": 1}),
         "fx_rates": (0, 0, 0, 0, {}),  # no rates delivered: published empty, so Gold can read it
+        "dispositions": (0, 0, 0, 0, {}),  # likewise: none delivered, published empty
+        "cards": (0, 0, 0, 0, {}),
     }
     _day2(bronze)
     second = run_bronze_to_silver(spark, lake, full_refresh=False, run_id="run2")
@@ -244,5 +246,11 @@ def test_bad_files_get_messages_and_quarantine_entries(spark, bronze):
 
 
 def test_entities_run_one_level_after_their_last_parent():
-    # accounts need customers; loans and transactions need accounts but not each other; rates need nothing
-    assert job_module.entity_levels() == [["customers", "fx_rates"], ["accounts"], ["loans", "transactions"]]
+    # accounts need customers; loans, transactions and dispositions need accounts but not each other; cards
+    # need dispositions; rates need nothing
+    assert job_module.entity_levels() == [
+        ["customers", "fx_rates"],
+        ["accounts"],
+        ["loans", "transactions", "dispositions"],
+        ["cards"],
+    ]

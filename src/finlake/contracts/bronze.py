@@ -28,6 +28,8 @@ LOAN_TYPES = ("MORTGAGE", "PERSONAL", "AUTO", "STUDENT", "BUSINESS", "OTHER")
 LOAN_STATUSES = ("CURRENT", "LATE", "DEFAULT", "PAID_OFF", "CHARGED_OFF")
 DIRECTIONS = ("CREDIT", "DEBIT")
 CHANNELS = ("ATM", "BRANCH", "CARD", "ONLINE", "TRANSFER", "DIRECT_DEBIT", "STANDING_ORDER", "SYSTEM")
+DISPOSITION_ROLES = ("OWNER", "AUTHORISED_USER")  # PKDD'99's DISPONENT is an authorised (second) user
+CARD_TYPES = ("JUNIOR", "CLASSIC", "GOLD")  # ascending class: Gold's card_class is the highest held
 
 # Business meaning of the codes, used by Silver derivations and Gold.
 DEFAULT_LOAN_STATUSES = ("DEFAULT", "CHARGED_OFF")  # either status counts as a default (the model's label)
@@ -168,9 +170,57 @@ FX_RATES = Entity(
     ),
 )
 
-ENTITIES: dict[str, Entity] = {e.name: e for e in (CUSTOMERS, ACCOUNTS, LOANS, TRANSACTIONS, FX_RATES)}
+DISPOSITIONS = Entity(
+    name="dispositions",
+    kind=RecordKind.CHANGE,
+    key="disposition_id",
+    version_column="updated_at",
+    description=(
+        "Who may operate an account: its OWNER and any AUTHORISED_USER (a second person with rights on "
+        "it), as change records. Gold counts a disposition as held on a day when valid_from is empty or "
+        "before it and valid_to is empty or on or after it (an undated one: held since the account opened)."
+    ),
+    foreign_keys=(
+        ForeignKey("account_id", "accounts", "account_id"),
+        ForeignKey("customer_id", "customers", "customer_id"),
+    ),
+    orphan_retry_days=ORPHAN_RETRY_DAYS,
+    columns=(
+        Column("disposition_id", "string", "Disposition key.", required=True),
+        Column("account_id", "string", "Account the rights are on.", required=True),
+        Column("customer_id", "string", "Person holding the rights.", required=True),
+        Column("role", "string", "OWNER or AUTHORISED_USER.", required=True, codes=DISPOSITION_ROLES),
+        Column("valid_from", "date", "Date the rights were granted (empty when the source does not say)."),
+        Column("valid_to", "date", "Date the rights ended (empty while held)."),
+        Column("updated_at", "timestamp", "When this version of the record was made.", required=True),
+    ),
+)
+
+CARDS = Entity(
+    name="cards",
+    kind=RecordKind.CHANGE,
+    key="card_id",
+    version_column="updated_at",
+    description=(
+        "Payment cards, each issued to one disposition (a person on an account), as change records. No "
+        "card number is delivered (it would be PII); a card is known from its issued_date on."
+    ),
+    foreign_keys=(ForeignKey("disposition_id", "dispositions", "disposition_id"),),
+    orphan_retry_days=ORPHAN_RETRY_DAYS,
+    columns=(
+        Column("card_id", "string", "Card key.", required=True),
+        Column("disposition_id", "string", "Disposition the card was issued to.", required=True),
+        Column("card_type", "string", "Card product class.", required=True, codes=CARD_TYPES),
+        Column("issued_date", "date", "Date the card was issued.", required=True),
+        Column("updated_at", "timestamp", "When this version of the record was made.", required=True),
+    ),
+)
+
+ENTITIES: dict[str, Entity] = {
+    e.name: e for e in (CUSTOMERS, ACCOUNTS, LOANS, TRANSACTIONS, FX_RATES, DISPOSITIONS, CARDS)
+}
 # Parents before children: the order Silver processes entities in (fx_rates has no parents).
-ENTITY_ORDER: tuple[str, ...] = ("customers", "accounts", "loans", "transactions", "fx_rates")
+ENTITY_ORDER: tuple[str, ...] = ("customers", "accounts", "loans", "transactions", "fx_rates", "dispositions", "cards")
 
 # Why a Bronze row did not reach Silver. A row gets every reason that applies to it, except that
 # OUT_OF_RANGE is checked only on values that parsed and ORPHAN_FK only on rows otherwise valid;

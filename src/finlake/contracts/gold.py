@@ -127,6 +127,23 @@ LOAN_FEATURES = Table(
             "Mean balance in the recent half of the window minus the mean in the older half.",
         ),
         Column("inflow_trend", "double", "ln((1 + credits in the recent half) / (1 + credits in the older half))."),
+        Column(
+            "has_second_authorised_user",
+            "int",
+            "1 if an AUTHORISED_USER disposition on the loan's account was held on the day before origination "
+            "(granted before it, or undated), else 0; null when the lake has no dispositions.",
+        ),
+        Column(
+            "card_before_loan",
+            "int",
+            "1 if a card was issued to a disposition on the loan's account strictly before origination, else 0; "
+            "null when the lake has no cards.",
+        ),
+        Column(
+            "card_class",
+            "string",
+            "Highest class (GOLD > CLASSIC > JUNIOR) of those cards, NONE without one; null without cards.",
+        ),
         Column("status", "string", "Current loan status (label source, not a feature)."),
         Column("is_default", "int", "Label: 1 if status is DEFAULT or CHARGED_OFF, else 0."),
         Column(

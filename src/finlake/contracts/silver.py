@@ -8,7 +8,16 @@ that only the Silver job and a privileged role can read. Analysts and Gold never
 
 from __future__ import annotations
 
-from finlake.contracts.bronze import ACCOUNTS, CUSTOMERS, FX_RATES, LOANS, MONEY, TRANSACTIONS
+from finlake.contracts.bronze import (
+    ACCOUNTS,
+    CARDS,
+    CUSTOMERS,
+    DISPOSITIONS,
+    FX_RATES,
+    LOANS,
+    MONEY,
+    TRANSACTIONS,
+)
 from finlake.contracts.model import Column, Entity, Layer, Table
 
 # Lineage: where every Silver row came from.
@@ -88,6 +97,24 @@ SILVER_FX_RATES = Table(
     description="ECB euro reference rates (reference data for converting into the reporting currency).",
 )
 
+SILVER_DISPOSITIONS = Table(
+    layer=Layer.SILVER,
+    name="dispositions",
+    grain="one row per disposition (the latest change record)",
+    key=("disposition_id",),
+    columns=DISPOSITIONS.columns + LINEAGE_COLUMNS,
+    description="Who may operate each account (owner, authorised users), with the dates the rights were held.",
+)
+
+SILVER_CARDS = Table(
+    layer=Layer.SILVER,
+    name="cards",
+    grain="one row per card (the latest change record)",
+    key=("card_id",),
+    columns=CARDS.columns + LINEAGE_COLUMNS,
+    description="Payment cards with their class and issue date (no card numbers).",
+)
+
 SILVER_TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -97,5 +124,7 @@ SILVER_TABLES: dict[str, Table] = {
         SILVER_LOANS,
         SILVER_TRANSACTIONS,
         SILVER_FX_RATES,
+        SILVER_DISPOSITIONS,
+        SILVER_CARDS,
     )
 }

@@ -23,6 +23,7 @@ from finlake.generate.behaviour import Behaviour, Details
 from finlake.generate.config import HISTORY_DAYS, GeneratorConfig
 from finlake.generate.dirt import Delivered, check_vocabulary, make_dirty
 from finlake.generate.fx import fx_rate_delivery
+from finlake.generate.holders import HOLDER_MODEL, holder_records
 from finlake.generate.loans import FEATURE_WINDOW, NEWEST_BACKFILL_LOAN, Loans, make_loans
 from finlake.generate.manifest import auc, build_manifest
 from finlake.generate.population import make_accounts, make_customers
@@ -127,6 +128,8 @@ def _build(
     clock.say("clean records built; adding dirt at rate " + f"{config.dirty_rate:g}")
     delivered = {r.entity.name: make_dirty(r, config.dirty_rate, seed, timeline.end) for r in records}
     delivered["fx_rates"] = fx_rate_delivery(timeline)  # reference data: real ECB rates, delivered clean
+    for held in holder_records(customers, accounts, timeline, seed):  # own streams: the files above are unchanged
+        delivered[held.entity.name] = make_dirty(held, config.dirty_rate, seed, timeline.end)
     statuses = final_status(records[2])
     truth = _truth(loans, outcomes, drivers, statuses, timeline)
     return delivered, truth, _loan_summary(loans, outcomes, timeline, statuses)
@@ -199,4 +202,5 @@ def _model() -> dict[str, object]:
         "coefficients": risk.COEFFICIENTS,
         "type_effect": risk.TYPE_EFFECT,
         "noise_sd": risk.NOISE_SD,
+        "account_holders": HOLDER_MODEL,  # dispositions and cards: no direct effect (generate/holders.py)
     }

@@ -44,9 +44,11 @@ UNKNOWN_CODES = {
     "loan_type": ("PAYDAY", "LEASING"),
     "direction": ("REFUND", "REVERSAL"),
     "channel": ("CHEQUE", "CRYPTO"),
+    "role": ("GUARANTOR", "CO_SIGNER"),
+    "card_type": ("PLATINUM", "PREPAID"),
 }
-# Parent keys that never exist: clean ids are C + 7 digits and A + 8 digits; these have one more.
-ORPHAN_PREFIX = {"customers": ("C9", 7), "accounts": ("A9", 8)}
+# Parent keys that never exist: clean ids are C + 7 digits, A and D + 8 digits; these have one more.
+ORPHAN_PREFIX = {"customers": ("C9", 7), "accounts": ("A9", 8), "dispositions": ("D9", 8)}
 DRIFT_COLUMNS = {
     "transactions": ("device_type", ("MOBILE", "WEB", "POS")),
     "customers": ("preferred_language", ("EN", "DE", "FR", "CS")),

@@ -5,7 +5,9 @@ origination_date. Transactions: only those of the loan's account booked on the
 `window_days` calendar days before origination (`origination_date - window_days <= booked_date <
 origination_date`); nothing booked on or after origination day is joined in at all, so no window
 function or aggregate can see it. The history features (gold/loan_history.py) read the account's
-whole history before origination under the same strict cut-off.
+whole history before origination under the same strict cut-off. The account features
+(gold/loan_accounts.py: a second authorised user, cards) count only dispositions held and cards
+issued strictly before origination.
 
 Customer attributes: Silver keeps only the CURRENT customer record. date_of_birth, gender and
 customer_since are facts that do not change, so age and tenure are exact as of origination. segment,
@@ -22,6 +24,7 @@ from pyspark.sql import functions as F
 from finlake.contracts.bronze import DEFAULT_LOAN_STATUSES
 from finlake.contracts.gold import FEATURE_WINDOW_DAYS, LOAN_FEATURES
 from finlake.gold.conform import conform
+from finlake.gold.loan_accounts import account_relations
 from finlake.gold.loan_history import history_features, transactions_before, window_trends
 
 DAYS_PER_YEAR = 365.25
@@ -110,8 +113,11 @@ def loan_features(
     transactions: DataFrame,
     *,
     window_days: int = FEATURE_WINDOW_DAYS,
+    dispositions: DataFrame | None = None,
+    cards: DataFrame | None = None,
 ) -> DataFrame:
-    """One row per loan; key `loan_id`. Features as known strictly before origination_date."""
+    """One row per loan; key `loan_id`. Features as known strictly before origination_date (the
+    account features are null when `dispositions`/`cards` are not given)."""
     in_window = transactions_before_origination(loans, transactions, window_days)
     txn = transaction_features(in_window)
     history = history_features(transactions_before(loans, transactions), _overdraft_days())
@@ -128,6 +134,7 @@ def loan_features(
         .join(txn, on="loan_id", how="left")
         .join(history, on="loan_id", how="left")
         .join(trends, on="loan_id", how="left")
+        .join(account_relations(loans, dispositions, cards), on="loan_id", how="left")
         .withColumn("penalty_interest_count", F.coalesce(F.col("penalty_interest_count"), F.lit(0)))
         .withColumn("negative_balance_days", F.coalesce(F.col("negative_balance_days"), F.lit(0)))
         .withColumn("age_years", F.datediff(orig, F.col("date_of_birth")) / DAYS_PER_YEAR)

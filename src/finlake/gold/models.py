@@ -76,8 +76,10 @@ MODELS: tuple[GoldModel, ...] = (
     ),
     GoldModel(
         "loan_features",
-        ("loans", "customers", "transactions"),
-        lambda loans, customers, tx, p: loan_features(loans, customers, tx, window_days=p.feature_window_days),
+        ("loans", "customers", "transactions", "dispositions", "cards"),
+        lambda loans, customers, tx, disp, cards, p: loan_features(
+            loans, customers, tx, window_days=p.feature_window_days, dispositions=disp, cards=cards
+        ),
     ),
     GoldModel(
         "account_monthly_activity",

@@ -6,6 +6,8 @@ Two checks, both ending in a one-line FinlakeError:
   each loan's origination_date to the input and rebuilds the features. A point-in-time builder
   (gold.loan_features' contract: only transactions strictly before origination_date, inside the
   window) returns exactly the same table; any change names the leaking feature columns.
+* `assert_accounts_point_in_time` does the same for the account features: it adds, on and after
+  each loan's origination_date, an authorised user on the loan's account and a GOLD card issued to it.
 * `screen_features` runs before every training: a single feature that on its own separates
   defaulters from good loans almost perfectly (ROC-AUC >= 0.98) is, in credit data, nearly always
   computed from what happened after the loan was granted (arrears, collections, write-offs).
@@ -19,9 +21,10 @@ import numpy as np
 import pandas as pd
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
 from sklearn.metrics import roc_auc_score
 
-from finlake.contracts.silver import SILVER_TRANSACTIONS
+from finlake.contracts.silver import SILVER_CARDS, SILVER_DISPOSITIONS, SILVER_TRANSACTIONS
 from finlake.errors import FinlakeError
 from finlake.ml.features import CUTOFF, KEY, OUTCOME_COLUMNS
 
@@ -69,8 +72,57 @@ def assert_point_in_time(
     perturbed_input = transactions.unionByName(
         future_transactions(loans).select(*transactions.columns), allowMissingColumns=False
     )
-    before = build(transactions).alias("b")
-    after = build(perturbed_input).alias("a")
+    _assert_unchanged(build(transactions), build(perturbed_input), key, "transactions dated")
+
+
+def future_account_records(loans: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """silver.dispositions- and silver.cards-shaped rows dated on and after each loan's
+    origination_date: per offset, an AUTHORISED_USER disposition on the loan's account granted that
+    day, and a GOLD card issued to it that day."""
+    offsets = F.explode(F.array(*[F.lit(d) for d in FUTURE_OFFSETS_DAYS]))
+    base = loans.select("account_id", "customer_id", F.col(KEY), F.col(CUTOFF), offsets.alias("offset_days"))
+    day = F.date_add(F.col(CUTOFF), F.col("offset_days"))
+    disposition_id = F.concat_ws("-", F.lit("FUTURE"), F.col(KEY), F.col("offset_days").cast("string"))
+    dispositions: dict[str, Column] = {
+        "disposition_id": disposition_id,
+        "account_id": F.col("account_id"),
+        "customer_id": F.col("customer_id"),
+        "role": F.lit("AUTHORISED_USER"),
+        "valid_from": day,
+    }
+    cards: dict[str, Column] = {
+        "card_id": disposition_id,
+        "disposition_id": disposition_id,
+        "card_type": F.lit("GOLD"),
+        "issued_date": day,
+    }
+
+    def shaped(values: dict[str, Column], schema: StructType) -> DataFrame:
+        return base.select(*[values.get(f.name, F.lit(None)).cast(f.dataType).alias(f.name) for f in schema.fields])
+
+    return shaped(dispositions, SILVER_DISPOSITIONS.spark_schema()), shaped(cards, SILVER_CARDS.spark_schema())
+
+
+def assert_accounts_point_in_time(
+    build: Callable[[DataFrame, DataFrame], DataFrame],
+    dispositions: DataFrame,
+    cards: DataFrame,
+    loans: DataFrame,
+    key: str = KEY,
+) -> None:
+    """Fail if `build(dispositions, cards)` changes when authorised users and cards dated on or after
+    origination are added (other inputs are closed over by the caller)."""
+    future_dispositions, future_cards = future_account_records(loans)
+    after = build(
+        dispositions.unionByName(future_dispositions.select(*dispositions.columns)),
+        cards.unionByName(future_cards.select(*cards.columns)),
+    )
+    _assert_unchanged(build(dispositions, cards), after, key, "authorised users and cards dated")
+
+
+def _assert_unchanged(before: DataFrame, after: DataFrame, key: str, added: str) -> None:
+    """FinlakeError naming every column whose value changed for some key between the two builds."""
+    before, after = before.alias("b"), after.alias("a")
     # the outcome columns describe the data's end (observed_until moves with any later booking)
     compared = [c for c in before.columns if c != key and c not in OUTCOME_COLUMNS]
     joined = before.join(after, on=key, how="full_outer")
@@ -84,7 +136,7 @@ def assert_point_in_time(
         raise FinlakeError(
             "look-ahead leakage: features "
             + ", ".join(f"{c} ({changed[c]} loans)" for c in leaking)
-            + " change when transactions dated on or after origination_date are added"
+            + f" change when {added} on or after origination_date are added"
         )
 
 

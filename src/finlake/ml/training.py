@@ -26,7 +26,16 @@ from finlake.ml.data import (
     read_loan_truth,
     to_pandas,
 )
-from finlake.ml.features import KEY, LABEL, LABEL_SOURCE, PROTECTED_ATTRIBUTES, feature_columns, model_input
+from finlake.ml.features import (
+    KEY,
+    LABEL,
+    LABEL_SOURCE,
+    MISSING_CATEGORY,
+    PROTECTED_ATTRIBUTES,
+    estimable_categoricals,
+    feature_columns,
+    model_input,
+)
 from finlake.ml.fit import FittedModel, fit_model
 from finlake.ml.mlflow_log import log_run
 from finlake.ml.pipeline import ASSEMBLED, ClassWeights
@@ -64,6 +73,17 @@ def check_trainable(df: DataFrame, numeric: tuple[str, ...], where: str) -> tupl
             "the model needs both defaulted and non-defaulted loans"
         )
     return tuple(c for c in numeric if row[c] > 0)
+
+
+def _estimable(table: DataFrame, categorical: tuple[str, ...]) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The categoricals with few enough levels for the loans (features.estimable_categoricals)."""
+    missing = F.lit(MISSING_CATEGORY)
+    row = table.agg(
+        F.count(F.lit(1)).alias("_loans"),
+        *[F.countDistinct(F.coalesce(F.upper(F.trim(c)), missing)).alias(c) for c in categorical],
+    ).first()
+    assert row is not None  # a global aggregate always has one row
+    return estimable_categoricals(categorical, {c: int(row[c]) for c in categorical}, int(row["_loans"]))
 
 
 def _attributes(fitted: FittedModel, sample: DataFrame) -> list[dict[str, Any]]:
@@ -224,6 +244,7 @@ def train(
     table, label_report, rule = _labelled(lake, features, settings)
     numeric, categorical = feature_columns(table.columns)
     numeric = check_trainable(table, numeric, where)
+    categorical, left_out = _estimable(table, categorical)
     keep = tuple(c for c in PROTECTED_ATTRIBUTES if c in table.columns)  # for the fairness report only
     prepared = table.transform(model_input(numeric, categorical, keep=keep))
     split, train_loans, weights = _split(prepared, numeric, settings)
@@ -241,6 +262,7 @@ def train(
         report, on_test, coefficients, truth, snapshots, as_of, clock,
     )  # fmt: skip
     report.update(_details(run, label_report))
+    report["features"]["left_out"] = left_out
     if settings.repeated_cv is not None:
         report["repeated_cv"] = repeated_cv_auc(prepared, numeric, categorical, settings)
         clock.lap("repeated_cv")

@@ -33,6 +33,9 @@ CARD_SEGMENT = {
 }
 NO_CARD_SEGMENT = "MASS"
 
+# disp.type -> disposition role: the owner, or a DISPONENT (a second person allowed to operate it).
+DISPOSITION_ROLE = {"OWNER": "OWNER", "DISPONENT": "AUTHORISED_USER"}
+
 # trans.type -> direction. VYBER ("withdrawal") is a rare third type; its money goes out.
 DIRECTION = {"PRIJEM": "CREDIT", "VYDAJ": "DEBIT", "VYBER": "DEBIT"}
 

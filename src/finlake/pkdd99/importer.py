@@ -192,7 +192,7 @@ def _manifest(
 
 
 def _cards_issued(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """card.issued ("931107 00:00:00": a date with a dummy time) has no Bronze column; its range is kept here."""
+    """The range of card.issued ("931107 00:00:00": a date with a dummy time; cards.issued_date in Bronze)."""
     first, last, unparsed = con.execute(
         "SELECT strftime(min(issued), '%Y-%m-%d'), strftime(max(issued), '%Y-%m-%d'), "
         "count(*) FILTER (WHERE raw IS NOT NULL AND issued IS NULL) "

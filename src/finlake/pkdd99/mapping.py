@@ -52,15 +52,30 @@ _OWNERS = (
 )
 
 
+# The day a card was issued: `issued` is YYMMDD followed by a dummy time ("931107 00:00:00").
+_ISSUED = "left(k.issued, 6)"
+# The date each borrowing client's loan was granted (a client owns at most one account, which has at
+# most one loan).
+_CLIENT_LOAN = (
+    "(SELECT d.client_id, min(yymmdd(l.date)) AS granted FROM src_disp d JOIN src_loan l USING (account_id) "
+    "WHERE upper(d.type) = 'OWNER' GROUP BY d.client_id) AS cl"
+)
+
+
 def customers() -> Select:
-    """One row per client; district name from district.asc, segment from the client's best card."""
+    """One row per client; district name from district.asc, segment from the client's best card.
+
+    A borrower's segment counts only cards issued strictly before the loan was granted, so it is the
+    segment as of origination (a card issued later would leak into the loan's features through it);
+    a client without a loan gets the segment of every card, as of the extract."""
     ranked = [(card, segment, rank) for rank, (card, segment) in enumerate(codes.CARD_SEGMENT.items(), start=1)]
     segment_of_card = "coalesce(s.segment, upper(k.type))"  # an unknown card type is passed through
+    before_loan = f"(cl.granted IS NULL OR yymmdd({_ISSUED}) IS NULL OR yymmdd({_ISSUED}) < cl.granted)"
     client_segment = (
         f"(SELECT d.client_id, arg_min({segment_of_card}, coalesce(s.card_rank, 0)) AS segment "
-        "FROM src_disp d JOIN src_card k USING (disp_id) "
+        f"FROM src_disp d JOIN src_card k USING (disp_id) LEFT JOIN {_CLIENT_LOAN} ON cl.client_id = d.client_id "
         f"LEFT JOIN {_values(ranked, 's(card_type, segment, card_rank)')} ON s.card_type = upper(k.type) "
-        "GROUP BY d.client_id) AS seg"
+        f"WHERE {before_loan} GROUP BY d.client_id) AS seg"
     )
     # The relationship starts when the first account the client is on was opened.
     client_since = (
@@ -179,7 +194,42 @@ def transactions() -> Select:
     return columns, source
 
 
-SELECTS = {"customers": customers, "accounts": accounts, "loans": loans, "transactions": transactions}
+def dispositions() -> Select:
+    """One row per disposition; DISPONENT (a second person allowed to operate the account) is an
+    AUTHORISED_USER. The source has no dates: valid_from and valid_to stay empty (held since the
+    account opened, as far as the extract shows)."""
+    columns = {
+        "disposition_id": "d.disp_id",
+        "account_id": "d.account_id",
+        "customer_id": "d.client_id",
+        "role": _case("upper(d.type)", codes.DISPOSITION_ROLE, "upper(d.type)"),
+        "valid_from": "NULL",
+        "valid_to": "NULL",
+        "updated_at": _lit(codes.EXTRACT_TIMESTAMP),
+    }
+    return columns, "src_disp d"
+
+
+def cards() -> Select:
+    """One row per card, issued to a disposition; the issue date without its dummy time."""
+    columns = {
+        "card_id": "k.card_id",
+        "disposition_id": "k.disp_id",
+        "card_type": "upper(k.type)",
+        "issued_date": f"iso_date({_ISSUED})",
+        "updated_at": _lit(codes.EXTRACT_TIMESTAMP),
+    }
+    return columns, "src_card k"
+
+
+SELECTS = {
+    "customers": customers,
+    "accounts": accounts,
+    "loans": loans,
+    "transactions": transactions,
+    "dispositions": dispositions,
+    "cards": cards,
+}
 
 
 def _create_loan_rates(con: duckdb.DuckDBPyConnection) -> None:
@@ -224,7 +274,7 @@ def _create_fx_rates(con: duckdb.DuckDBPyConnection) -> None:
 
 def build_outputs(con: duckdb.DuckDBPyConnection) -> None:
     """Create `out_<entity>` for the Bronze entities, columns in contract order, rows by key (the
-    source's four, then the ECB rates for their period)."""
+    source's six, then the ECB rates for their period)."""
     for macro in MACROS:
         con.execute(macro)
     _create_loan_rates(con)

@@ -68,8 +68,16 @@ def primary_accounts(accounts: DataFrame, transactions: DataFrame, as_of: date) 
     return ranked.withColumn("rank", F.row_number().over(order)).where("rank = 1").select("customer_id", "account_id")
 
 
-def customer_rows(customers: DataFrame, accounts: DataFrame, transactions: DataFrame, as_of: date) -> DataFrame:
-    """One row per customer: the customer-level model inputs as of `as_of`."""
+def customer_rows(
+    customers: DataFrame,
+    accounts: DataFrame,
+    transactions: DataFrame,
+    as_of: date,
+    dispositions: DataFrame | None = None,
+    cards: DataFrame | None = None,
+) -> DataFrame:
+    """One row per customer: the customer-level model inputs as of `as_of` (the account features from
+    `dispositions`/`cards` when given, else unknown)."""
     stand_in = customers.select("customer_id").join(
         primary_accounts(accounts, transactions, as_of), on="customer_id", how="left"
     )
@@ -85,7 +93,7 @@ def customer_rows(customers: DataFrame, accounts: DataFrame, transactions: DataF
     numeric = tuple(c for c in NUMERIC_FEATURES if c in CUSTOMER_FEATURES)
     categorical = tuple(c for c in CATEGORICAL_FEATURES if c in CUSTOMER_FEATURES)
     return (
-        loan_features(loans, customers, transactions)
+        loan_features(loans, customers, transactions, dispositions=dispositions, cards=cards)
         .transform(model_input(numeric, categorical))
         .select("customer_id", *numeric, *categorical)
     )
@@ -107,7 +115,11 @@ def publish_features(spark: SparkSession, lake: Lake, store: FeatureStore) -> Pu
         transactions = read_table(spark, lake, "silver.transactions")
         as_of = as_of_date(transactions)
         silver = (read_table(spark, lake, "silver.customers"), read_table(spark, lake, "silver.accounts"))
-        customers = customer_rows(*silver, transactions, as_of).cache()
+        held = [
+            read_table(spark, lake, f"silver.{t}") if table_exists(spark, lake, f"silver.{t}") else None
+            for t in ("dispositions", "cards")
+        ]
+        customers = customer_rows(*silver, transactions, as_of, *held).cache()
     else:  # a Gold-only lake (e.g. features handed over for training): existing loans only
         as_of = datetime.now(UTC).date()
         customers = spark.createDataFrame([], "customer_id string")

@@ -18,4 +18,6 @@ SILVER_MODELS: dict[str, dict[str, Callable[[DataFrame], DataFrame]]] = {
     "loans": {"loans": tables.build_loans},
     "transactions": {"transactions": tables.build_transactions},
     "fx_rates": {"fx_rates": tables.build_fx_rates},
+    "dispositions": {"dispositions": tables.build_dispositions},
+    "cards": {"cards": tables.build_cards},
 }

@@ -10,7 +10,14 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from finlake.contracts.bronze import CASH_CHANNELS, DEFAULT_LOAN_STATUSES
-from finlake.contracts.silver import SILVER_ACCOUNTS, SILVER_FX_RATES, SILVER_LOANS, SILVER_TRANSACTIONS
+from finlake.contracts.silver import (
+    SILVER_ACCOUNTS,
+    SILVER_CARDS,
+    SILVER_DISPOSITIONS,
+    SILVER_FX_RATES,
+    SILVER_LOANS,
+    SILVER_TRANSACTIONS,
+)
 
 
 def build_accounts(rows: DataFrame) -> DataFrame:
@@ -21,6 +28,16 @@ def build_accounts(rows: DataFrame) -> DataFrame:
 def build_fx_rates(rows: DataFrame) -> DataFrame:
     """silver.fx_rates: one row per currency and rate date (the latest published version), key rate_id."""
     return rows.select(*SILVER_FX_RATES.column_names)
+
+
+def build_dispositions(rows: DataFrame) -> DataFrame:
+    """silver.dispositions: one row per disposition (the latest change record), key disposition_id."""
+    return rows.select(*SILVER_DISPOSITIONS.column_names)
+
+
+def build_cards(rows: DataFrame) -> DataFrame:
+    """silver.cards: one row per card (the latest change record), key card_id."""
+    return rows.select(*SILVER_CARDS.column_names)
 
 
 def build_loans(rows: DataFrame) -> DataFrame:
