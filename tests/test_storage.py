@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pyspark.sql import functions as F
 
 from finlake import storage
 from finlake.contracts.silver import SILVER_TABLES
@@ -116,3 +117,16 @@ def test_a_copied_lake_is_refused_in_one_line(spark, lake, tmp_path):
     shutil.copytree(tmp_path / "lake", tmp_path / "copy")
     with pytest.raises(FinlakeError, match=r"was copied or moved from .*/lake \(its Iceberg tables point there\)"):
         storage.read_table(spark, Lake.local(tmp_path / "copy"), NAME)
+
+
+def test_a_table_from_an_earlier_release_gains_the_new_declared_columns(spark, lake):
+    # as if the table had been made before `balance_after` and `channel` were declared
+    storage.merge_insert_new(spark, lake, NAME, _tx(spark, ["T1"]), "transaction_id", partitions=["2024-01"])
+    ident = storage.ref(NAME).identifier(lake)
+    spark.sql(f"ALTER TABLE {ident} DROP COLUMNS (balance_after, channel)")
+    assert "channel" not in spark.table(ident).columns
+
+    new = _tx(spark, ["T2"]).withColumn("channel", F.lit("ATM"))
+    storage.merge_insert_new(spark, lake, NAME, new, "transaction_id", partitions=["2024-01"])
+    rows = {r.transaction_id: r.channel for r in storage.read_table(spark, lake, NAME).collect()}
+    assert rows == {"T1": None, "T2": "ATM"}  # the earlier row reads the new column as null

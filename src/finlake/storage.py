@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from py4j.java_gateway import JavaObject
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -143,15 +144,15 @@ def read_or_empty(spark: SparkSession, lake: Lake, name: str) -> DataFrame:
 def appended_only(spark: SparkSession, lake: Lake, name: str, after: int, upto: int) -> bool:
     """Whether `upto` descends from `after` through commits that only added rows (appends) or only
     rewrote files (compaction): then the rows appended between them are all that changed."""
-    ident = ref(name).identifier(lake)
-    rows = spark.sql(f"SELECT snapshot_id, parent_id, operation FROM {ident}.snapshots").collect()
-    parent = {r[0]: (r[1], r[2]) for r in rows}
-    snapshot = upto
-    while snapshot != after:
-        if snapshot not in parent or parent[snapshot][1] not in ("append", "replace"):
+    table = _iceberg_table(spark, lake, name)
+    if table is None:
+        return False
+    snapshot = table.snapshot(upto)
+    while snapshot is not None and snapshot.snapshotId() != after:
+        if snapshot.operation() not in ("append", "replace") or snapshot.parentId() is None:
             return False  # rows deleted or rewritten, or `after` expired / not an ancestor
-        snapshot = parent[snapshot][0]
-    return True
+        snapshot = table.snapshot(snapshot.parentId())
+    return snapshot is not None
 
 
 def read_appended(spark: SparkSession, lake: Lake, name: str, after: int, upto: int) -> DataFrame:
@@ -161,17 +162,29 @@ def read_appended(spark: SparkSession, lake: Lake, name: str, after: int, upto: 
     return reader.load(table.identifier(lake)).select(*table.contract.column_names)
 
 
+def _iceberg_table(spark: SparkSession, lake: Lake, name: str) -> JavaObject | None:
+    """The Iceberg `Table` behind `name`, loaded fresh through the session's catalog (None if missing).
+    Metadata questions go to it directly: a metadata-table query would run a Spark job each time."""
+    if not table_exists(spark, lake, name):
+        return None
+    catalog_name, namespace_name, table_name = ref(name).identifier(lake).split(".")
+    jvm = spark._jvm
+    assert jvm is not None
+    namespace = spark.sparkContext._gateway.new_array(jvm.java.lang.String, 1)  # type: ignore[union-attr]
+    namespace[0] = namespace_name
+    identifier = jvm.org.apache.spark.sql.connector.catalog.Identifier.of(namespace, table_name)
+    catalog = spark._jsparkSession.sessionState().catalogManager().catalog(catalog_name)
+    return catalog.loadTable(identifier).table()
+
+
 def current_snapshot(spark: SparkSession, lake: Lake, name: str) -> tuple[int, int] | None:
     """(snapshot id, rows) of the snapshot `main` points at, from Iceberg's metadata (no data scan),
     or None for a missing table or one without a snapshot."""
-    if not table_exists(spark, lake, name):
+    table = _iceberg_table(spark, lake, name)
+    snapshot = table.currentSnapshot() if table is not None else None
+    if snapshot is None:
         return None
-    ident = ref(name).identifier(lake)
-    rows = spark.sql(
-        f"SELECT r.snapshot_id, s.summary['total-records'] FROM {ident}.refs r "
-        f"LEFT JOIN {ident}.snapshots s ON s.snapshot_id = r.snapshot_id WHERE r.name = 'main'"
-    ).collect()
-    return (int(rows[0][0]), int(rows[0][1] or 0)) if rows else None
+    return int(snapshot.snapshotId()), int(snapshot.summary().get("total-records") or 0)
 
 
 def current_snapshot_id(spark: SparkSession, lake: Lake, name: str) -> int | None:
@@ -190,10 +203,25 @@ def ensure_table(spark: SparkSession, lake: Lake, name: str) -> str:
     table = ref(name)
     ident = table.identifier(lake)
     if table_exists(spark, lake, name):
+        _add_declared_columns(spark, lake, table)
         return ident
     with _create_lock:  # jobs create tables from several threads; the catalog's inserts must not race
         _create(spark, lake, table)
     return ident
+
+
+def _add_declared_columns(spark: SparkSession, lake: Lake, table: TableRef) -> None:
+    """A table made by an earlier release whose contract has since gained columns is widened in
+    place (an Iceberg metadata change: earlier rows read the new columns as null), so an upgrade
+    needs no rebuild. Columns are never dropped or retyped here: that stays a deliberate migration."""
+    existing = _iceberg_table(spark, lake, table.name)
+    have = {str(c.name()) for c in existing.schema().columns()} if existing is not None else set()
+    missing = [f for f in table.contract.spark_schema().fields if f.name not in have]
+    if existing is None or not missing:
+        return
+    columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in missing)
+    with _create_lock:
+        spark.sql(f"ALTER TABLE {table.identifier(lake)} ADD COLUMNS ({columns})")
 
 
 def _create(spark: SparkSession, lake: Lake, table: TableRef) -> None:
