@@ -59,4 +59,4 @@ def merge_change_entity(run: SilverRun, batch: EntityBatch) -> None:
     run_concurrently({**tasks, "quarantine": lambda: run.publish_quarantine(batch, ranked)})
     valid_new = ranked.where(is_valid() & ~F.col("_existing"))
     known = run.spark.createDataFrame([], f"{entity.key} string") if run.full_refresh else existing
-    run.parent_keys[entity.name] = known_parent_keys(entity.key, valid_new, known.select(entity.key))
+    run.set_parent_keys(entity, known_parent_keys(entity.key, valid_new, known.select(entity.key)))

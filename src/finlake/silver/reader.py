@@ -56,16 +56,37 @@ LITERAL_PATHS = {
     "fs.file.impl.disable.cache": "true",
 }
 GLOB_CHARS = frozenset("[]{}*?\\")
+_URI = "_input_uri"
 
 
-def _lineage(entity: Entity) -> list[Column]:
+def _path_lineage(entity: Entity, path: Column | str) -> tuple[Column, Column]:
     # Spark reports file URIs url-encoded; keep the path below the Bronze root, which is the same
     # locally and on S3.
-    path = F.expr("url_decode(replace(input_file_name(), '+', '%2B'))")  # a '+' in a name is not a space
-    return [
-        F.regexp_extract(path, rf"(?:^|/)({entity.name}/ingest_date=.*)$", 1).alias("source_file"),
-        F.to_date(F.regexp_extract(path, r"ingest_date=(\d{4}-\d{2}-\d{2})/", 1)).alias("ingest_date"),
-    ]
+    decoded = F.expr(f"url_decode(replace({path}, '+', '%2B'))")  # a '+' in a name is not a space
+    return (
+        F.regexp_extract(decoded, rf"(?:^|/)({entity.name}/ingest_date=.*)$", 1),
+        F.to_date(F.regexp_extract(decoded, r"ingest_date=(\d{4}-\d{2}-\d{2})/", 1)),
+    )
+
+
+per_row_lineage = _path_lineage  # the fallback (a name of its own, so a test can prove it unused)
+
+
+def _with_lineage(spark: SparkSession, entity: Entity, df: DataFrame) -> DataFrame:
+    """Adds `source_file` and `ingest_date`, worked out once per file, not once per row: the file
+    Spark read each row from (`input_file_name()`, the same URI string as `inputFiles()`) is looked
+    up in a broadcast table of the files (decoding and two regexes per row cost Silver ~1/3 more
+    CPU on 1M transactions). A row whose file were somehow missing from the table falls back to the
+    per-row form, never to a null."""
+    uris = df.inputFiles()
+    files = spark.createDataFrame([(u,) for u in uris], f"{_URI} string")
+    source_file, ingest_date = _path_lineage(entity, _URI)
+    files = files.select(_URI, source_file.alias("_file_source"), ingest_date.alias("_file_date"))
+    joined = df.withColumn(_URI, F.input_file_name()).join(F.broadcast(files), on=_URI, how="left")
+    row_source, row_date = per_row_lineage(entity, _URI)  # coalesce evaluates these only on a miss
+    return joined.withColumn("source_file", F.coalesce(F.col("_file_source"), row_source)).withColumn(
+        "ingest_date", F.when(F.col("_file_source").isNotNull(), F.col("_file_date")).otherwise(row_date)
+    )
 
 
 def read_csv_literally(spark: SparkSession, schema: T.StructType, uris: Sequence[str]) -> DataFrame:
@@ -98,25 +119,27 @@ def _string_schema(columns: Sequence[str]) -> T.StructType:
 
 
 def _read_ok_group(spark: SparkSession, entity: Entity, columns: Sequence[str], uris: list[str]) -> DataFrame:
-    df = read_csv_literally(spark, _string_schema(columns), uris)
+    df = _with_lineage(spark, entity, read_csv_literally(spark, _string_schema(columns), uris))
     return df.select(
         *[F.col(c) for c in entity.column_names],
         F.col(CORRUPT).alias("raw_line"),
         F.when(F.col(CORRUPT).isNotNull(), F.lit("MALFORMED_ROW")).alias("structural_reason"),
-        *_lineage(entity),
+        "source_file",
+        "ingest_date",
     )
 
 
 def _read_held_group(spark: SparkSession, entity: Entity, columns: Sequence[str], uris: list[str]) -> DataFrame:
     # Parsed with the file's own header, so a record spanning lines is one held row; its raw text is
     # the record as written back in CSV (or the unparsed text of a malformed record).
-    df = read_csv_literally(spark, _string_schema(columns), uris)
+    df = _with_lineage(spark, entity, read_csv_literally(spark, _string_schema(columns), uris))
     raw = F.coalesce(F.col(CORRUPT), F.to_csv(F.struct(*[F.col(c) for c in columns])))
     return df.select(
         *[F.lit(None).cast("string").alias(c) for c in entity.column_names],
         raw.alias("raw_line"),
         F.lit("MISSING_COLUMN").alias("structural_reason"),
-        *_lineage(entity),
+        "source_file",
+        "ingest_date",
     )
 
 

@@ -73,6 +73,10 @@ def materialized(ranked: DataFrame) -> DataFrame:
     return ranked.localCheckpoint(eager=True)
 
 
+# ~1M short ids and a date are ~50 MB in the broadcast table: far below the driver's memory
+BROADCAST_PARENT_KEYS = 1_000_000
+
+
 class SilverRun:
     """One run of the job: its session, lake, report, and what entities hand to their children."""
 
@@ -185,7 +189,16 @@ class SilverRun:
         """Parent keys for children when the parent had nothing new: what Silver holds."""
         existing = self.existing_rows(entity).select(entity.key)
         no_batch = self.spark.createDataFrame([], f"{entity.key} string, ingest_date date")
-        self.parent_keys[entity.name] = known_parent_keys(entity.key, no_batch, existing)
+        self.set_parent_keys(entity, known_parent_keys(entity.key, no_batch, existing))
+
+    def set_parent_keys(self, entity: Entity, keys: DataFrame) -> None:
+        """What the entity's children check their foreign keys against. Silver's table of the entity
+        holds exactly these keys once written, so its row count (Iceberg metadata, no scan) says
+        whether they can be broadcast: then the child rows are not shuffled for the check."""
+        table = f"silver.{entity.name}"
+        current = storage.current_snapshot(self.spark, self.lake, table) if entity.name in SILVER_TABLES else None
+        small = current is not None and current[1] <= BROADCAST_PARENT_KEYS
+        self.parent_keys[entity.name] = F.broadcast(keys) if small else keys
 
     def snapshots(self) -> dict[str, int]:
         """Every Silver table's current snapshot: the consistent cut Gold reads."""
