@@ -106,9 +106,7 @@ def test_report_has_quality_and_lineage(spark, two_runs):
     assert report["status"] == "succeeded" and report["job"] == "silver_to_gold"
     tables = {q["table"] for q in report["quality"]}
     silver = ("customers", "accounts", "loans", "transactions", "fx_rates", "dispositions", "cards")
-    assert tables == {f"silver.{n}" for n in silver} | {
-        f"gold.{n}" for n in BUILT
-    }
+    assert tables == {f"silver.{n}" for n in silver} | {f"gold.{n}" for n in BUILT}
     assert not [q for q in report["quality"] if q["outcome"] == "failed" and q["severity"] == "blocking"]
     features = report["tables"]["gold.loan_features"]
     assert features["upstream"] == [

@@ -114,7 +114,9 @@ def test_customers_district_segment_and_relationship_start(imported, pkdd99_dir)
     disp = _raw(pkdd99_dir, "disp.asc")
     cards = {row["disp_id"]: row for row in _raw(pkdd99_dir, "card.asc")}  # at most one card per disposition
     granted = {row["account_id"]: row["date"] for row in _raw(pkdd99_dir, "loan.asc")}  # YYMMDD, all 19YY
-    loan_of_client = {d["client_id"]: granted[d["account_id"]] for d in disp if d["type"] == "OWNER" and d["account_id"] in granted}
+    loan_of_client = {
+        d["client_id"]: granted[d["account_id"]] for d in disp if d["type"] == "OWNER" and d["account_id"] in granted
+    }
 
     def card_type(d: dict[str, str]) -> str:
         """The disposition's card, if a borrower got it strictly before the loan (else any card)."""
