@@ -85,12 +85,14 @@ def _expected(gold_df):
             ("L1", "C1", "A1", ORIGINATION, "PERSONAL", *common, D("90.00"), "MASS", "EMPLOYED", "M", "D1",
              (ORIGINATION - date(1980, 6, 1)).days / 365.25, 51.0, D("54000.00"), 12 * 90 / 54000,
              history_days, 6, inflow, outflow, avg_monthly_inflow, sum(balances) / 5, -250.0, stdev(balances),
-             5 + 4, (1200.0 + 100.0) / outflow, 2, 90 / avg_monthly_inflow, *history, "DEFAULT", 1, LAST_BOOKING),
+             5 + 4, (1200.0 + 100.0) / outflow, 2, 90 / avg_monthly_inflow, *history,
+             None, None, None,  # account features: no dispositions or cards given (tests/gold/test_loan_accounts.py)
+             "DEFAULT", 1, LAST_BOOKING),
             # no transactions, no income: counts are 0, ratios and balance statistics unknown
             ("L2", "C2", "A2", date(2024, 3, 15), "PERSONAL", D("500.00"), D("5.0000"), 12, D("50.00"), "YOUTH",
              "STUDENT", "F", "D2", (date(2024, 3, 15) - date(2000, 1, 15)).days / 365.25, 14.0, None, None,
              0, 0, 0.0, 0.0, None, None, None, None, 0, None, 0, None, 0, None, None, None, 0, None, None,
-             "CURRENT", 0, LAST_BOOKING),
+             None, None, None, "CURRENT", 0, LAST_BOOKING),
         ],
     )  # fmt: skip
 
