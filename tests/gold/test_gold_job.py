@@ -27,6 +27,7 @@ BUILT = (
     "account_monthly_activity",
     "compliance_cash_alerts",
     "product_recommendations",
+    "loan_monthly_snapshots",
 )
 
 
@@ -97,6 +98,8 @@ def test_publishes_every_gold_table_as_built(spark, two_runs):
         "account_monthly_activity": 4,
         "compliance_cash_alerts": 2,
         "product_recommendations": 3,
+        # both loans are granted on 2024-06-01 and the data ends 2024-06-02: no complete month end yet
+        "loan_monthly_snapshots": 0,
     }
 
 

@@ -252,6 +252,101 @@ CUSTOMER_RISK_SCORES = Table(
     partition_by=("scored_date",),
 )
 
+# Early warning (gold.loan_monthly_snapshots): a loan is charged off exactly CHARGE_OFF_DAYS after it
+# defaulted, so a CHARGED_OFF loan's default date is its status date minus this; the label looks
+# EARLY_WARNING_MONTHS month ends ahead.
+CHARGE_OFF_DAYS = 120
+EARLY_WARNING_MONTHS = 6
+
+LOAN_MONTHLY_SNAPSHOTS = Table(
+    layer=Layer.GOLD,
+    name="loan_monthly_snapshots",
+    grain="one row per loan open at a complete month end (originated on or before it, not matured, not defaulted)",
+    key=("loan_id", "snapshot_month"),
+    description=(
+        "Behaviour of each open loan's account as of each month end (nothing booked after it), with the "
+        "label 'defaults within the next 6 months' where the data already shows it: the early-warning model's input."
+    ),
+    columns=(
+        Column("loan_id", "string", "Loan key."),
+        Column("customer_id", "string", "Borrower."),
+        Column("account_id", "string", "Account the loan is repaid from."),
+        Column("month_end", "date", "Last day of snapshot_month: features use bookings on or before it only."),
+        Column("loan_type", "string", "Loan product."),
+        Column("principal", MONEY, "Amount lent."),
+        Column("monthly_payment", MONEY, "Scheduled instalment."),
+        Column("months_on_book", "int", "Whole months from origination to month_end."),
+        Column("instalments_due", "int", "Instalments due by month_end (one a month after origination, up to the term)."),
+        Column(
+            "arrears_instalments",
+            "double",
+            "(instalments_due x monthly_payment - instalments paid by month_end) / monthly_payment, at least 0.",
+        ),
+        Column("missed_instalments_3m", "double", "Instalments due in the last 3 months not paid in them, at least 0."),
+        Column("days_since_last_instalment", "int", "Days from the last instalment paid (else origination) to month_end."),
+        Column("end_balance", "double", "The account's balance at month_end (last balance_after on or before it)."),
+        Column("balance_change_3m", "double", "end_balance minus the balance three month ends earlier."),
+        Column("min_balance_1m", "double", "Lowest end-of-day balance of the month's booking days."),
+        Column("overdraft_days_1m", "int", "Booking days of the month that ended with a negative balance."),
+        Column("overdraft_days_3m", "int", "The same over the last 3 months."),
+        Column("inflow_1m", "double", "Credits of the month."),
+        Column("inflow_prior_3m_avg", "double", "Average monthly credits of the 3 months before."),
+        Column("inflow_change", "double", "inflow_1m / inflow_prior_3m_avg - 1 (null without prior inflow)."),
+        Column("outflow_1m", "double", "Debits of the month."),
+        Column("cash_withdrawal_1m", "double", "Cash (ATM, branch) debits of the month."),
+        Column("cash_share_1m", "double", "cash_withdrawal_1m / outflow_1m (null without debits)."),
+        Column("cash_share_change", "double", "cash_share_1m minus the cash share of the 3 months before."),
+        Column(
+            "overdraft_utilisation",
+            "double",
+            "max(-end_balance, 0) / the account's current credit_limit (null without a limit).",
+        ),
+        Column("payment_to_inflow_3m", "double", "monthly_payment / average monthly credits of the last 3 months."),
+        Column(
+            "default_date",
+            "date",
+            "When the loan defaulted: its DEFAULT status date, or a CHARGED_OFF status date minus CHARGE_OFF_DAYS "
+            "(label source, not a feature).",
+        ),
+        Column(
+            "defaults_within_6m",
+            "int",
+            "Label: 1 if default_date falls in the 6 months after month_end (to the end of the 6th month), 0 if "
+            "not; null while that window reaches past observed_until.",
+        ),
+        Column("observed_until", "date", "The data's as-of date (as in gold.loan_features)."),
+        Column("snapshot_month", "string", "Partition: month of month_end, YYYY-MM."),
+    ),
+    partition_by=("snapshot_month",),
+)
+
+LOAN_EARLY_WARNING = Table(
+    layer=Layer.GOLD,
+    name="loan_early_warning",
+    grain="one row per loan and snapshot month scored (every month in gold.loan_monthly_snapshots)",
+    key=("loan_id", "snapshot_month"),
+    description="Early-warning probability of default within 6 months per open loan and month end, written by scoring.",
+    columns=(
+        Column("loan_id", "string", "Loan key."),
+        Column("customer_id", "string", "Borrower."),
+        Column("month_end", "date", "The snapshot's month end."),
+        Column("probability", "double", "Predicted probability of default within the 6 months after month_end."),
+        Column("risk_band", "string", "LOW / MEDIUM / HIGH by RISK_BANDS."),
+        Column("previous_probability", "double", "The loan's probability one month earlier (null in its first month)."),
+        Column("alert", "boolean", "probability >= the model's alert threshold."),
+        Column(
+            "risk_rose",
+            "boolean",
+            "Crossed the alert threshold this month, or rose by at least the declared amount since last month.",
+        ),
+        Column("model_name", "string", "Registered model name."),
+        Column("model_version", "string", "Registered model version that scored."),
+        Column("scored_at", "timestamp", "When the run scored."),
+        Column("snapshot_month", "string", "Partition: month of month_end, YYYY-MM."),
+    ),
+    partition_by=("snapshot_month",),
+)
+
 GOLD_TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -261,6 +356,8 @@ GOLD_TABLES: dict[str, Table] = {
         COMPLIANCE_CASH_ALERTS,
         PRODUCT_RECOMMENDATIONS,
         CUSTOMER_RISK_SCORES,
+        LOAN_MONTHLY_SNAPSHOTS,
+        LOAN_EARLY_WARNING,
     )
 }
 

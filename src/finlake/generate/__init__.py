@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 
 from finlake.contracts import bronze
-from finlake.generate import risk, text
+from finlake.generate import distress, risk, text
 from finlake.generate.behaviour import Behaviour, Details
 from finlake.generate.config import HISTORY_DAYS, GeneratorConfig
 from finlake.generate.dirt import Delivered, check_vocabulary, make_dirty
@@ -28,16 +28,19 @@ from finlake.generate.loans import FEATURE_WINDOW, NEWEST_BACKFILL_LOAN, Loans, 
 from finlake.generate.manifest import auc, build_manifest
 from finlake.generate.population import make_accounts, make_customers
 from finlake.generate.records import (
+    DEFAULT,
+    LATE,
     Records,
     account_records,
     customer_records,
     final_status,
     loan_ids,
     loan_records,
+    status_paths,
     transaction_records,
 )
 from finlake.generate.timeline import Timeline
-from finlake.generate.writer import MANIFEST, TRUTH, existing_state, publish, write_bronze
+from finlake.generate.writer import MANIFEST, MONTH_TRUTH, TRUTH, existing_state, publish, write_bronze
 from finlake.lake import Lake
 
 __all__ = ["GenerateResult", "GeneratorConfig", "generate"]
@@ -100,7 +103,7 @@ def _drift_days(delivered: dict[str, Delivered], config: GeneratorConfig) -> dic
 
 def _build(
     config: GeneratorConfig, timeline: Timeline, clock: _Clock
-) -> tuple[dict[str, Delivered], pa.Table, dict[str, object]]:
+) -> tuple[dict[str, Delivered], dict[str, pa.Table], dict[str, object]]:
     seed = config.seed
     customers = make_customers(config.customers, timeline, seed)
     accounts = make_accounts(customers, timeline, seed)
@@ -108,15 +111,21 @@ def _build(
     clock.say(f"{customers.n:,} customers, {accounts.n:,} accounts, {loans.n:,} loans; {HISTORY_DAYS} days of history")
     details = Details.build(loan_ids(np.arange(loans.n)).to_pylist())
     events = Behaviour(customers, accounts, loans, timeline, details, seed).all_events()
-    ledger = risk.Ledger.book(events, accounts, timeline.history_start)
-    clock.say(f"{len(events):,} transactions booked")
-    drivers = risk.drivers(ledger, customers, loans, timeline.history_start)
+    pre_distress = risk.Ledger.book(events, accounts, timeline.history_start)
+    drivers = risk.drivers(pre_distress, customers, loans, timeline.history_start)
     outcomes = risk.draw_outcomes(drivers, loans, seed)
     outcomes = risk.Outcomes(
         outcomes.probability,
         outcomes.observable_probability,
         outcomes.is_default & (loans.origination < timeline.start),
     )
+    # Distress before defaults (and false alarms), after origination only: the drivers above stay as drawn.
+    default_day, late_day = _status_days(loans, outcomes, timeline, seed)
+    episodes = distress.draw_episodes(loans, default_day, late_day, loans.origination < timeline.start, seed)
+    events = distress.apply_distress(events, loans, episodes, default_day, details, timeline, seed)
+    ledger = risk.Ledger.book(events, accounts, timeline.history_start)
+    clock.say(f"{len(events):,} transactions booked")
+    month_truth = distress.month_truth(loans, episodes, default_day, outcomes.probability, timeline)
     borrower = np.zeros(customers.n, dtype=bool)
     borrower[loans.customer] = True
     records: list[Records] = [
@@ -132,7 +141,19 @@ def _build(
         delivered[held.entity.name] = make_dirty(held, config.dirty_rate, seed, timeline.end)
     statuses = final_status(records[2])
     truth = _truth(loans, outcomes, drivers, statuses, timeline)
-    return delivered, truth, _loan_summary(loans, outcomes, timeline, statuses)
+    summary = _loan_summary(loans, outcomes, timeline, statuses)
+    summary["early_warning"] = distress.summary(month_truth, episodes, default_day)
+    monthly = distress.truth_table(month_truth, loan_ids(np.arange(loans.n)))
+    return delivered, {TRUTH: truth, MONTH_TRUTH: monthly}, summary
+
+
+def _status_days(loans: Loans, outcomes: risk.Outcomes, timeline: Timeline, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per loan, the day it defaulted and the day it went LATE (records.status_paths), else -1."""
+    loan, status, day = status_paths(loans, outcomes, timeline, seed)
+    default_day, late_day = np.full(loans.n, -1), np.full(loans.n, -1)
+    default_day[loan[status == DEFAULT]] = day[status == DEFAULT]
+    late_day[loan[status == LATE]] = day[status == LATE]
+    return default_day, late_day
 
 
 def _truth(

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from finlake.contracts import bronze
+from finlake.contracts.gold import CHARGE_OFF_DAYS
 from finlake.contracts.model import Entity
 from finlake.generate import pools, text
 from finlake.generate.behaviour import Details
@@ -181,9 +182,11 @@ def status_paths(
     span = np.maximum(t.end - o - 45, 0)
     late_day = o + 31 + (rng.random(loans.n) * span * 0.6).astype(np.int64)
     default_day = late_day + 7 + (rng.random(loans.n) * np.maximum(t.end - late_day - 7, 0) * 0.5).astype(np.int64)
-    charge_off_room = t.end - default_day - 120
+    charge_off_room = t.end - default_day - CHARGE_OFF_DAYS
     charged_off = defaults & (charge_off_room >= 0) & (rng.random(loans.n) < 0.6)
-    charge_off_day = default_day + 120 + (rng.random(loans.n) * np.maximum(charge_off_room, 0)).astype(np.int64)
+    rng.random(loans.n)  # was the charge-off delay: still drawn so the draws after it do not move
+    # Charged off exactly CHARGE_OFF_DAYS after the default, so Gold can date the default from it.
+    charge_off_day = default_day + CHARGE_OFF_DAYS
     matured = ~defaults & backfilled & (loans.maturity <= t.end)
     late = ~defaults & ~matured & backfilled & (rng.random(loans.n) < np.minimum(0.5, 1.5 * outcomes.probability) * 0.4)
 

@@ -21,6 +21,7 @@ from finlake.lake import Lake
 ROWS_PER_FILE = 250_000  # the backfill arrives as several files, as a real migration would
 MANIFEST = "manifest.json"
 TRUTH = "loan_truth.csv"
+MONTH_TRUTH = "loan_month_truth.csv"  # per loan and month end: the early-warning truth (distress.py)
 
 
 def _iso(day: int) -> str:
@@ -117,15 +118,16 @@ def existing_state(lake: Lake, arguments: dict[str, object]) -> dict[str, Any] |
     return None
 
 
-def publish(staging: Path, lake: Lake, manifest: dict[str, object], truth: pa.Table) -> None:
-    """Move the staged Bronze into the lake, then the truth file, then (last) the manifest."""
+def publish(staging: Path, lake: Lake, manifest: dict[str, object], truth: dict[str, pa.Table]) -> None:
+    """Move the staged Bronze into the lake, then the truth files (name -> table), then (last) the manifest."""
     bronze = Path(lake.bronze)
     if bronze.is_dir():  # only empty folders can be here (existing_state refused anything else)
         shutil.rmtree(bronze)
     bronze.parent.mkdir(parents=True, exist_ok=True)
     os.replace(staging / "bronze", bronze)
     generator = Path(lake.generator)
-    write_csv(truth, staging / TRUTH)
-    os.replace(staging / TRUTH, generator / TRUTH)
+    for name, table in truth.items():
+        write_csv(table, staging / name)
+        os.replace(staging / name, generator / name)
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     os.replace(staging / MANIFEST, generator / MANIFEST)

@@ -24,6 +24,7 @@ from finlake.gold.account_monthly_activity import account_monthly_activity
 from finlake.gold.compliance import ComplianceRules, compliance_cash_alerts
 from finlake.gold.customer_loan_summary import customer_loan_summary
 from finlake.gold.loan_features import loan_features
+from finlake.gold.loan_monthly_snapshots import loan_monthly_snapshots
 from finlake.gold.recommendations import product_recommendations
 
 
@@ -95,6 +96,11 @@ MODELS: tuple[GoldModel, ...] = (
         "product_recommendations",
         ("customers", "accounts", "loans"),
         lambda customers, accounts, loans, p: product_recommendations(customers, accounts, loans),
+    ),
+    GoldModel(
+        "loan_monthly_snapshots",  # the early-warning model's input; rebuilt in full every run
+        ("loans", "accounts", "transactions"),
+        lambda loans, accounts, tx, p: loan_monthly_snapshots(loans, accounts, tx),
     ),
 )
 # Which Silver tables each Gold table is built from (lineage), and every Silver table Gold reads.
