@@ -99,3 +99,50 @@ def build_message(batch: Sequence[HighRiskCustomer], dashboard_url: str) -> tupl
     }
     subject = f"finlake: {len(batch)} customer(s) entered HIGH risk (run {run_id})"[:100]
     return subject, json.dumps(body, sort_keys=True)
+
+
+# "Customers whose risk rose": open loans whose early-warning probability crossed the model's alert
+# threshold at the latest month end, or rose by at least the declared amount (RISE_ALERT in
+# finlake/ml/early_warning_scoring.py) since the month before; gold.loan_early_warning's risk_rose.
+RISK_ROSE_QUERY = """
+SELECT loan_id, customer_id, snapshot_month, probability, previous_probability, risk_band, model_version
+FROM ${gold_db}.loan_early_warning
+WHERE risk_rose AND snapshot_month = (SELECT max(snapshot_month) FROM ${gold_db}.loan_early_warning)
+ORDER BY probability DESC, loan_id
+"""
+
+
+@dataclass(frozen=True)
+class RiskRose:
+    loan_id: str
+    customer_id: str
+    snapshot_month: str
+    probability: float
+    previous_probability: float | None  # None: the loan's first month end
+    risk_band: str
+    model_version: str
+
+    def line(self) -> str:
+        before = "new" if self.previous_probability is None else f"{self.previous_probability:.3f}"
+        return (
+            f"{self.customer_id:<14} loan {self.loan_id:<10} p(default in 6 months) {before} -> "
+            f"{self.probability:.3f} {self.risk_band:<6} ({self.snapshot_month}, model v{self.model_version})"
+        )
+
+
+def parse_risk_rose(rows: Iterable[Mapping[str, object]]) -> list[RiskRose]:
+    """Rows of RISK_ROSE_QUERY (strings from Athena, typed values locally) as typed records."""
+    return [
+        RiskRose(
+            loan_id=str(r["loan_id"]),
+            customer_id=str(r["customer_id"]),
+            snapshot_month=str(r["snapshot_month"]),
+            probability=round(float(r["probability"]), 6),  # type: ignore[arg-type]
+            previous_probability=(
+                None if r["previous_probability"] in (None, "") else round(float(r["previous_probability"]), 6)  # type: ignore[arg-type]
+            ),
+            risk_band=str(r["risk_band"]),
+            model_version=str(r["model_version"]),
+        )
+        for r in rows
+    ]

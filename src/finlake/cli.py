@@ -242,8 +242,17 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
         metavar="TIMESTAMP|SNAPSHOT_ID",
         help="train on gold.loan_features as it was then (ISO time, UTC unless an offset is given, or a snapshot id)",
     )
+    p.add_argument("--model", choices=MODEL_CHOICES, default="default", help=MODEL_HELP)
 
-    sub.add_parser("score", help="score current customers into gold.customer_risk_scores")
+    p = sub.add_parser("score", help="score current customers into gold.customer_risk_scores")
+    p.add_argument("--model", choices=MODEL_CHOICES, default="default", help=MODEL_HELP)
+
+
+MODEL_CHOICES = ("default", "early-warning")
+MODEL_HELP = (
+    "default: the application model (gold.loan_features -> gold.customer_risk_scores); early-warning: the "
+    "behavioural model (gold.loan_monthly_snapshots -> gold.loan_early_warning)"
+)
 
 
 def _add_operations_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -6,10 +6,19 @@ import argparse
 import json
 from pathlib import Path
 
-from finlake.alerting import ALERT_QUERY_NAME, DEFAULT_BATCH_SIZE, batches, build_message, parse_rows
+from finlake.alerting import (
+    ALERT_QUERY_NAME,
+    DEFAULT_BATCH_SIZE,
+    RISK_ROSE_QUERY,
+    batches,
+    build_message,
+    parse_risk_rose,
+    parse_rows,
+    render_query,
+)
 from finlake.lake import Lake
 from finlake.query.local import LocalEngine
-from finlake.query.named import named_query
+from finlake.query.named import QueryText, named_query
 
 
 def main(args: argparse.Namespace) -> int:
@@ -18,7 +27,9 @@ def main(args: argparse.Namespace) -> int:
 
 def execute(lake: str) -> int:
     lake_root = Path(lake).absolute()
-    result = LocalEngine(Lake.local(lake_root)).run(named_query(ALERT_QUERY_NAME))
+    engine = LocalEngine(Lake.local(lake_root))
+    _risk_rose(engine)
+    result = engine.run(named_query(ALERT_QUERY_NAME))
     customers = parse_rows(dict(zip(result.columns, row, strict=True)) for row in result.rows)
     if not customers:
         print("no customer entered the HIGH risk band in the latest scoring run: nothing would be sent")
@@ -35,3 +46,15 @@ def execute(lake: str) -> int:
                 f"{customer['risk_band']:<6} model v{customer['model_version']}"
             )
     return 0
+
+
+def _risk_rose(engine: LocalEngine) -> None:
+    """Customers whose early-warning risk rose at the latest month end (gold.loan_early_warning)."""
+    if "loan_early_warning" not in engine.tables.get("gold", set()):
+        print("early warning: gold.loan_early_warning not published yet (`finlake score --model early-warning`)")
+        return
+    result = engine.run(QueryText("risk_rose", render_query(RISK_ROSE_QUERY, "gold")))
+    rows = parse_risk_rose(dict(zip(result.columns, row, strict=True)) for row in result.rows)
+    print(f"early warning: {len(rows)} loan(s) whose risk rose at the latest month end")
+    for r in rows:
+        print(f"  {r.line()}")

@@ -18,6 +18,7 @@ from finlake.commands import (
     bronze_to_silver,
     crawl,
     dashboard,
+    early_warning,
     features,
     generate,
     score,
@@ -48,6 +49,8 @@ def steps(config: GeneratorConfig) -> tuple[Step, ...]:
         Step("silver-to-gold", silver_to_gold.execute),
         Step("train", lambda lake: train.execute(lake, TrainingSettings())),
         Step("score", score.execute),
+        Step("train --model early-warning", early_warning.train),  # the behavioural model (gold.loan_monthly_snapshots)
+        Step("score --model early-warning", early_warning.score),  # before alerts and dashboard: "risk rose" reads it
         Step("features publish", features.execute),  # the online store, so `finlake serve` answers straight away
         Step("crawl", crawl.execute),  # after scoring, so the catalog holds the new scoring run for the alerts
         Step("alerts", alerts.execute),

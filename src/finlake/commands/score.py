@@ -8,6 +8,10 @@ from finlake.lake import Lake
 
 
 def main(args: argparse.Namespace) -> int:
+    if getattr(args, "model", "default") == "early-warning":
+        from finlake.commands import early_warning
+
+        return early_warning.score(args.lake)
     return execute(args.lake)
 
 

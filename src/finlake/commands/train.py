@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 def main(args: argparse.Namespace) -> int:
     from finlake.asof import parse_as_of
 
+    if getattr(args, "model", "default") == "early-warning":
+        from finlake.commands import early_warning
+
+        return early_warning.train(args.lake, args.report)
+
     settings = TrainingSettings(repeated_cv=parse_repeated_cv(getattr(args, "repeated_cv", None)))
     as_of = parse_as_of(args.as_of) if getattr(args, "as_of", None) else None
     return execute(args.lake, settings, as_of, args.report)
