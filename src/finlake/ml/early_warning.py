@@ -107,7 +107,9 @@ def fit(snapshots: DataFrame, settings: EarlyWarningSettings) -> tuple[EarlyWarn
     labelled = snapshots.where(F.col(TARGET).isNotNull()).transform(model_input)
     train, test, first_test = out_of_time_split(labelled, settings.test_fraction)
     train = train.cache()
-    numeric = tuple(c for c in NUMERIC if train.where(F.col(c).isNotNull()).limit(1).count())
+    present = train.agg(*[F.count(c).alias(c) for c in NUMERIC]).first()  # one pass: all-null columns drop out
+    assert present is not None  # a global aggregate always has one row
+    numeric = tuple(c for c in NUMERIC if present[c] > 0)
     fitted = fit_model(train, numeric, CATEGORICAL, _weights(train), settings.cv_folds, settings.seed)
     on_train = to_pandas(fitted.model.transform(train).select(LABEL, PROBABILITY))
     threshold = evaluation.ks_threshold(on_train[LABEL].to_numpy().astype(int), on_train[PROBABILITY].to_numpy())
