@@ -276,14 +276,18 @@ LOAN_MONTHLY_SNAPSHOTS = Table(
         Column("principal", MONEY, "Amount lent."),
         Column("monthly_payment", MONEY, "Scheduled instalment."),
         Column("months_on_book", "int", "Whole months from origination to month_end."),
-        Column("instalments_due", "int", "Instalments due by month_end (one a month after origination, up to the term)."),
+        Column(
+            "instalments_due", "int", "Instalments due by month_end (one a month after origination, up to the term)."
+        ),
         Column(
             "arrears_instalments",
             "double",
             "(instalments_due x monthly_payment - instalments paid by month_end) / monthly_payment, at least 0.",
         ),
         Column("missed_instalments_3m", "double", "Instalments due in the last 3 months not paid in them, at least 0."),
-        Column("days_since_last_instalment", "int", "Days from the last instalment paid (else origination) to month_end."),
+        Column(
+            "days_since_last_instalment", "int", "Days from the last instalment paid (else origination) to month_end."
+        ),
         Column("end_balance", "double", "The account's balance at month_end (last balance_after on or before it)."),
         Column("balance_change_3m", "double", "end_balance minus the balance three month ends earlier."),
         Column("min_balance_1m", "double", "Lowest end-of-day balance of the month's booking days."),
