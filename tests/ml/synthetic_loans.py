@@ -113,5 +113,5 @@ def to_spark(spark, frame: pd.DataFrame):
     return spark.createDataFrame(rows, schema=schema)
 
 
-# Small and quick: 2 CV folds, 2 regularisation strengths.
-FAST = {"cv_folds": 2, "reg_grid": (0.01, 0.1)}
+# Small and quick: 2 CV folds, 2 regularisation strengths, no GBT challenger (tests/ml/test_challenger.py has it).
+FAST = {"cv_folds": 2, "reg_grid": (0.01, 0.1), "challenger": False}

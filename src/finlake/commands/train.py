@@ -44,6 +44,13 @@ def execute(lake_root: str, settings: TrainingSettings, as_of: AsOf | None = Non
     )
     if "best_possible_roc_auc" in m:
         print(f"best possible ROC-AUC (generator truth) {m['best_possible_roc_auc']:.3f}; model/best {m['ratio']:.3f}")
+    if "challenger" in result.report:
+        c = result.report["challenger"]
+        low, high = c["roc_auc_difference_ci95"]
+        print(
+            f"GBT challenger ROC-AUC {c['challenger_roc_auc']:.3f} vs LR {c['champion_roc_auc']:.3f}: difference "
+            f"{c['roc_auc_difference']:+.3f} (95% CI {low:+.3f} to {high:+.3f}); {c['decision']}"
+        )
     if "cv_roc_auc_mean" in m:
         print(f"repeated CV ROC-AUC {m['cv_roc_auc_mean']:.3f} ± {m['cv_roc_auc_std']:.3f} (mean ± sd)")
     if report:

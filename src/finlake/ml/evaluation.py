@@ -73,6 +73,19 @@ def bootstrap_ratio_interval(
     return float(low), float(high)
 
 
+def bootstrap_difference_interval(
+    y: np.ndarray, model: np.ndarray, reference: np.ndarray, resamples: int = 2000, seed: int = 42
+) -> tuple[float, float]:
+    """95% percentile interval of ROC-AUC(model) - ROC-AUC(reference), paired: both scores are judged
+    on the same stratified bootstrap resamples of the same loans, so what the two models share (the
+    loans that are easy or hard for both) cancels and only their difference varies."""
+    rows, positives = _stratified_resamples(np.asarray(y).astype(int), resamples, seed)
+    model, reference = np.asarray(model, dtype=float), np.asarray(reference, dtype=float)
+    differences = _rank_auc(model[rows], positives) - _rank_auc(reference[rows], positives)
+    low, high = np.percentile(differences, [2.5, 97.5])
+    return float(low), float(high)
+
+
 def _rank_auc(scores: np.ndarray, positives: int) -> np.ndarray:
     """ROC-AUC per row when each row's first `positives` entries are the defaults (Mann-Whitney U
     with tied scores averaged), vectorised over the rows: thousands of resamples in one call."""

@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 
 from finlake.lake import Lake
-from finlake.ml import artifact, plots, tracking
+from finlake.ml import artifact, plots, reason_codes, tracking
 from finlake.ml.calibration import PROBABILITY
 from finlake.ml.data import TRUE_PROBABILITY, to_pandas
 from finlake.ml.features import KEY, LABEL
 from finlake.ml.training_run import TrainingResult, TrainingRun, headline, input_params
+
+CHALLENGER_ALIAS = "challenger"
 
 
 def _params(run: TrainingRun) -> dict[str, Any]:
@@ -71,6 +73,46 @@ def _log_evaluation(run: TrainingRun) -> None:
         mlflow.log_artifacts(str(folder), artifact_path="evaluation")
 
 
+def _log_challenger(run: TrainingRun, champion_version: str) -> dict[str, Any]:
+    """The challenger as a nested run, registered under the `challenger` alias; if the promotion rule
+    (ml/challenger.py) says it beats the logistic regression significantly, the champion alias moves
+    to it. The logistic regression's run is tagged with the decision either way."""
+    import mlflow
+
+    settings, decision = run.settings, run.report["challenger"]
+    promoted = bool(decision["promoted"])
+    mlflow.set_tags({"finlake.model_type": "logistic_regression", "finlake.challenger_promoted": str(promoted)})
+    parent = mlflow.active_run()
+    assert parent is not None  # called inside log_run's run
+    # the parent's experiment, or MLflow puts the nested run in the Default one (artifacts in ./mlruns)
+    with mlflow.start_run(experiment_id=parent.info.experiment_id, nested=True, run_name="gbt-challenger") as child:
+        mlflow.set_tags({"finlake.role": "challenger", "finlake.model_type": "gbt", "finlake.promoted": str(promoted)})
+        mlflow.log_params({f"gbt_{k}": v for k, v in decision["params"].items()})
+        low, high = decision["roc_auc_difference_ci95"]
+        mlflow.log_metrics(
+            {
+                "test_roc_auc": decision["challenger_roc_auc"],
+                "test_roc_auc_champion": decision["champion_roc_auc"],
+                "test_roc_auc_difference": decision["roc_auc_difference"],
+                "test_roc_auc_difference_ci95_low": low,
+                "test_roc_auc_difference_ci95_high": high,
+            }
+        )
+        mlflow.log_dict(decision, "evaluation/challenger.json")
+        version = tracking.log_and_register_model(
+            run.challenger, _signature(run), settings.model_name, CHALLENGER_ALIAS
+        )
+    if promoted:
+        mlflow.MlflowClient().set_registered_model_alias(settings.model_name, settings.alias, version)
+    return {
+        "run_id": child.info.run_id,
+        "model_version": version,
+        "alias": settings.alias if promoted else CHALLENGER_ALIAS,
+        "promoted": promoted,
+        "replaced_version": champion_version if promoted else None,
+    }
+
+
 def log_run(lake: Lake, run: TrainingRun) -> TrainingResult:
     """Record `run` in the lake's MLflow (or the workspace's on Databricks), register its model as a
     new version under the settings' name and point the alias at it; release the cached training split."""
@@ -86,16 +128,23 @@ def log_run(lake: Lake, run: TrainingRun) -> TrainingResult:
         )
         # the portable JSON model for the real-time scorer (finlake.serving), checked against Spark
         identity = {"name": settings.model_name, "version": version, "run_id": active.info.run_id}
-        artifact.log_serving_artifact(run.fitted.model, run.train, run.report, identity)
+        document = artifact.log_serving_artifact(run.fitted.model, run.train, run.report, identity)
+        run.report["reason_codes"] = reason_codes.riskiest_loan_reasons(document, run.split.test, run.on_test)
+        mlflow.log_dict(run.report["reason_codes"], "evaluation/reason_codes.json")
+        challenger = _log_challenger(run, version) if run.challenger is not None else None
     run.train.unpersist()
     run.clock.lap("mlflow_log_register")
     report = run.report
     report["timings_seconds"] = run.clock.laps
+    champion = challenger["model_version"] if challenger and challenger["promoted"] else version
     report["mlflow"] = {
         "run_id": active.info.run_id,
         "tracking_uri": track.tracking_uri,
         "model_name": settings.model_name,
-        "model_version": version,
+        "model_version": champion,  # the version `alias` points at
+        "logistic_regression_version": version,
         "alias": settings.alias,
     }
-    return TrainingResult(active.info.run_id, settings.model_name, version, headline(report), report)
+    if challenger:
+        report["mlflow"]["challenger"] = challenger
+    return TrainingResult(active.info.run_id, settings.model_name, champion, headline(report), report)

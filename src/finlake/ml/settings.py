@@ -42,6 +42,7 @@ class TrainingSettings:
     elastic_net_grid: tuple[float, ...] = DEFAULT_ELASTIC_NET_GRID
     repeated_cv: tuple[int, int] | None = None  # (repeats, folds): also estimate AUC by repeated CV
     min_loan_age_days: int | None = None  # label rule (ml/labels.py); None: the source's, else one year
+    challenger: bool = True  # also train the gradient-boosted challenger (ml/challenger.py)
 
 
 def parse_repeated_cv(text: str | None) -> tuple[int, int] | None:

@@ -18,6 +18,7 @@ from finlake.errors import FinlakeError
 from finlake.lake import Lake
 from finlake.ml import evaluation, fairness, labels, leakage
 from finlake.ml.calibration import PROBABILITY
+from finlake.ml.challenger import compare, fit_challenger
 from finlake.ml.data import (
     OBSERVABLE_PROBABILITY,
     TRUE_PROBABILITY,
@@ -263,6 +264,10 @@ def train(
     )  # fmt: skip
     report.update(_details(run, label_report))
     report["features"]["left_out"] = left_out
+    if settings.challenger:
+        run.challenger = fit_challenger(train_loans, numeric, categorical, settings.seed)
+        report["challenger"] = compare(run.challenger, split.test, on_test, split.method)
+        clock.lap("challenger")
     if settings.repeated_cv is not None:
         report["repeated_cv"] = repeated_cv_auc(prepared, numeric, categorical, settings)
         clock.lap("repeated_cv")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pyspark.ml import PipelineModel
 from pyspark.sql import DataFrame
 
 from finlake.asof import AsOf, Snapshot
@@ -53,6 +54,7 @@ class TrainingRun:
     snapshots: dict[str, Snapshot]  # the Iceberg snapshots read (empty when features were passed in)
     as_of: AsOf | None
     clock: Clock = field(default_factory=Clock)
+    challenger: PipelineModel | None = None  # the gradient-boosted challenger, when trained
 
 
 @dataclass
@@ -78,6 +80,13 @@ def headline(report: dict[str, Any]) -> dict[str, Any]:
                 figures[key] = report["truth"][key]
     if "labels" in report:
         figures["loans_without_observable_outcome"] = report["labels"]["loans_read"] - report["labels"]["loans_kept"]
+    if "challenger" in report:
+        challenger = report["challenger"]
+        figures["challenger_roc_auc"] = challenger["challenger_roc_auc"]
+        figures["challenger_roc_auc_difference"] = challenger["roc_auc_difference"]
+        figures["challenger_roc_auc_difference_ci95_low"] = challenger["roc_auc_difference_ci95"][0]
+        figures["challenger_roc_auc_difference_ci95_high"] = challenger["roc_auc_difference_ci95"][1]
+        figures["challenger_promoted"] = challenger["promoted"]
     if "repeated_cv" in report:
         figures["cv_roc_auc_mean"] = report["repeated_cv"]["roc_auc_mean"]
         figures["cv_roc_auc_std"] = report["repeated_cv"]["roc_auc_std"]
