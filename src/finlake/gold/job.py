@@ -7,7 +7,8 @@
 3. Build every Gold table (pure transforms) and commit each to an Iceberg audit branch
    (write-audit-publish): the Gold rulesets run on the branch, and only if no blocking rule fails is
    each table's main fast-forwarded to it, atomically. A failure anywhere leaves the last good Gold.
-4. Reserve gold.customer_risk_scores (an empty table with its schema) if scoring never wrote it.
+4. Reserve gold.customer_risk_scores and gold.loan_early_warning (empty, with their schemas) if
+   scoring never wrote them.
 5. Write the run report (rows per table, data-quality results, lineage) and print a summary.
 """
 
@@ -37,7 +38,9 @@ from finlake.silver.state import load_state
 from finlake.spark import run_concurrently
 
 JOB_NAME = "silver_to_gold"
-RESERVED = "customer_risk_scores"  # written by scoring; Gold only makes sure it exists
+# written by the scoring jobs; Gold only makes sure they exist, so catalog, Athena and dashboards
+# always find every declared Gold table
+RESERVED = ("customer_risk_scores", "loan_early_warning")
 
 
 @dataclass
@@ -260,8 +263,12 @@ def _save_state(lake: Lake, silver: Mapping[str, SilverInput], params: GoldParam
     incremental.save_gold_state(lake, state)
 
 
-def _reserve_risk_scores(spark: SparkSession, lake: Lake, report: RunReport) -> None:
-    name = f"gold.{RESERVED}"
+def _reserve_scored_tables(spark: SparkSession, lake: Lake, report: RunReport) -> None:
+    for table in RESERVED:
+        _reserve(spark, lake, f"gold.{table}", report)
+
+
+def _reserve(spark: SparkSession, lake: Lake, name: str, report: RunReport) -> None:
     if storage.table_exists(spark, lake, name):
         return  # scoring owns it once it exists: never overwritten here
     storage.ensure_table(spark, lake, name)  # empty, with its declared schema and partitioning
@@ -313,8 +320,8 @@ def run_silver_to_gold(
             writes = plan_writes(spark, lake, silver, params, full_refresh, report)
             _publish_gold(spark, lake, writes, silver, evaluations, history, report)
             _record_unchanged(spark, lake, writes, report)
-        with run.stage("reserving gold.customer_risk_scores"):
-            _reserve_risk_scores(spark, lake, report)
+        with run.stage("reserving the scored tables"):
+            _reserve_scored_tables(spark, lake, report)
             _save_state(lake, silver, params, report)
     return run.finish("succeeded")
 
