@@ -22,7 +22,8 @@ from finlake.ml.transforms import applicable
 
 def _hand_contributions(trained) -> tuple[pd.DataFrame, dict[str, list[tuple[str, float]]]]:
     """(every loan's probability, its factors that raise the risk, largest first) from Spark."""
-    _, features, _, result = trained
+    lake, features, _, result = trained
+    tracking.configure(lake)  # the session's fixture lake: other tests point MLflow at their own lakes
     model, _ = tracking.load_model_by_alias(result.model_name, "champion")
     numeric, categorical = tuple(result.report["features"]["numeric"]), tuple(result.report["features"]["categorical"])
     prepared = features.transform(model_input(numeric, categorical, keep=PROTECTED_ATTRIBUTES))
