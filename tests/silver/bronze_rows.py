@@ -66,6 +66,17 @@ TRANSACTION = {
 TEMPLATES = {"customers": CUSTOMER, "accounts": ACCOUNT, "loans": LOAN, "transactions": TRANSACTION}
 
 
+def rate(currency: str, day: str, value: str, published: str = "") -> dict[str, str]:
+    """An fx_rates Bronze row (ECB reference rate)."""
+    return {
+        "rate_id": f"{currency}:{day}",
+        "rate_date": day,
+        "currency": currency,
+        "rate_per_eur": value,
+        "published_at": published or f"{day}T15:00:00",
+    }
+
+
 def row(entity: str, **changes: str) -> dict[str, str]:
     return {**TEMPLATES[entity], **changes}
 

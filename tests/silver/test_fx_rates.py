@@ -8,22 +8,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from bronze_rows import rate
 
 from finlake import storage
 from finlake.lake import Lake
 from finlake.silver.job import run_bronze_to_silver
 
 pytestmark = pytest.mark.slow
-
-
-def rate(currency: str, day: str, value: str, published: str = "") -> dict[str, str]:
-    return {
-        "rate_id": f"{currency}:{day}",
-        "rate_date": day,
-        "currency": currency,
-        "rate_per_eur": value,
-        "published_at": published or f"{day}T15:00:00",
-    }
 
 
 def test_fx_rates_load_validate_and_supersede(spark, bronze):

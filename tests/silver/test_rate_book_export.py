@@ -9,6 +9,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from bronze_rows import rate
 from moto import mock_aws
 
 from finlake import storage
@@ -18,16 +19,6 @@ from finlake.silver.job import run_bronze_to_silver
 from finlake.silver.rate_book_export import RATES_TABLE, export_rate_book
 
 pytestmark = pytest.mark.slow
-
-
-def rate(currency: str, day: str, value: str, published: str = "") -> dict[str, str]:
-    return {
-        "rate_id": f"{currency}:{day}",
-        "rate_date": day,
-        "currency": currency,
-        "rate_per_eur": value,
-        "published_at": published or f"{day}T15:00:00",
-    }
 
 
 def snapshot(lake: Lake) -> dict:
