@@ -191,3 +191,15 @@ def test_a_runs_checkpoints_are_listed_once_next_to_the_earlier_runs_parts(tmp_p
     merged = json.loads(path.read_text())
     assert [(r["date"], r["parts"]) for r in merged["runs"]] == [("T1", ["cold_start"]), ("T2", ["incremental"])]
     assert merged["cold_start"] == {"x": 1} and merged["incremental"] == {"x": 1}
+
+
+def test_model_table_shows_the_ratio_to_the_observable_best_with_its_interval():
+    from finlake.bench.report import model_md
+
+    model = {"train": {"seconds": 80.0, "peak_rss_mib": 2000}, "roc_auc": 0.85, "best_possible_roc_auc": 0.9}
+    model |= {"ratio": 0.944, "observable_best_roc_auc": 0.86, "ratio_to_observable": 0.988}
+    model |= {"ratio_to_observable_ci95": [0.975, 1.001], "test_loans": 1600, "test_defaults": 200}
+    older = {**model, "observable_best_roc_auc": None, "ratio_to_observable": None, "ratio_to_observable_ci95": None}
+    row, old_row = model_md([{"bronze_rows": {"transactions": 5_000_000}, "model": m} for m in (model, older)])[2:]
+    assert "| 0.860 | 0.988 (0.975–1.001) | 1,600 (200) |" in row
+    assert "| – | – |" in old_row  # results saved before the field existed still render

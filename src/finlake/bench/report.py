@@ -123,14 +123,14 @@ def queries_md(scales: list[dict[str, Any]]) -> list[str]:
 
 
 def model_md(scales: list[dict[str, Any]]) -> list[str]:
-    lines = ["| transactions | train median s | peak MiB | test ROC-AUC | best possible | ratio | test loans (defaults) |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | --- |"]  # fmt: skip
+    lines = ["| transactions | train median s | peak MiB | test ROC-AUC | best possible | ratio | observable best | ratio (95% CI) | test loans (defaults) |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]  # fmt: skip
     for sc in scales:
         m = sc.get("model")
         if not m:
             continue
         if "error" in m:
-            lines.append(f"| {sc['bronze_rows'].get('transactions', 0):,} | error: {m['error'][:120]} | | | | | |")
+            lines.append(f"| {sc['bronze_rows'].get('transactions', 0):,} | error: {m['error'][:120]} | | | | | | | |")
             continue
 
         def f(x: Any) -> str:
@@ -138,9 +138,17 @@ def model_md(scales: list[dict[str, Any]]) -> list[str]:
 
         lines.append(
             f"| {sc['bronze_rows'].get('transactions', 0):,} | {m['train']['seconds']:.1f} | {_mib(m['train']['peak_rss_mib'])} "
-            f"| {f(m['roc_auc'])} | {f(m['best_possible_roc_auc'])} | {f(m['ratio'])} | {_int(m['test_loans'])} ({_int(m['test_defaults'])}) |"
+            f"| {f(m['roc_auc'])} | {f(m['best_possible_roc_auc'])} | {f(m['ratio'])} "
+            f"| {f(m.get('observable_best_roc_auc'))} | {_observable_ratio(m)} | {_int(m['test_loans'])} ({_int(m['test_defaults'])}) |"
         )
     return lines
+
+
+def _observable_ratio(m: dict[str, Any]) -> str:
+    ratio, (low, high) = m.get("ratio_to_observable"), m.get("ratio_to_observable_ci95") or (None, None)
+    if ratio is None:
+        return "–"
+    return f"{ratio:.3f}" + (f" ({low:.3f}–{high:.3f})" if low is not None and high is not None else "")
 
 
 def cold_md(c: dict[str, Any]) -> list[str]:
