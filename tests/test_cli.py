@@ -65,3 +65,19 @@ def test_nonsense_arguments_give_one_line_and_exit_2(argv):
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert "error:" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("argv", "challenger"), [(["train"], True), (["train", "--no-challenger"], False)])
+def test_train_no_challenger_skips_the_gradient_boosted_model(monkeypatch, argv, challenger):
+    from finlake.commands import train
+
+    seen = []
+    monkeypatch.setattr(train, "execute", lambda lake, settings, as_of=None, report=None: seen.append(settings) or 0)
+    assert train.main(build_parser().parse_args(argv)) == 0
+    assert [s.challenger for s in seen] == [challenger]
+
+
+def test_the_scoring_api_and_drift_default_to_the_serving_alias():
+    parser = build_parser()
+    assert parser.parse_args(["serve"]).alias == parser.parse_args(["drift"]).alias == "serving"
+    assert parser.parse_args(["serve", "--alias", "champion"]).alias == "champion"

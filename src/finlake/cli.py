@@ -87,9 +87,9 @@ def _add_generate_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dirty-rate", type=_rate, default=None, help="share of rows given a defect (0-0.5)")
 
 
-def _add_model_options(p: argparse.ArgumentParser) -> None:
+def _add_model_options(p: argparse.ArgumentParser, alias: str = ml_settings.DEFAULT_ALIAS) -> None:
     p.add_argument("--model-name", default=ml_settings.DEFAULT_MODEL_NAME, help="registered model name")
-    p.add_argument("--alias", default=ml_settings.DEFAULT_ALIAS, help="registry alias of the version to use")
+    p.add_argument("--alias", default=alias, help=f"registry alias of the version to use (default {alias})")
     p.add_argument("--artifact", default=None, help="a model JSON artifact file instead of the registry")
 
 
@@ -98,7 +98,7 @@ def _add_serving_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
     p = sub.add_parser("serve", help="the real-time scoring API (HTTP, OpenAPI at /docs)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_positive_int, default=8080, help="port (default 8080)")
-    _add_model_options(p)
+    _add_model_options(p, alias=ml_settings.SERVING_ALIAS)
     p = sub.add_parser("features", help="the online feature store the scoring API reads")
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
@@ -107,7 +107,7 @@ def _add_serving_commands(sub: argparse._SubParsersAction) -> None:  # type: ign
     p = sub.add_parser("drift", help="population stability (PSI) of features and scores vs the training population")
     p.add_argument("--recent-days", type=_positive_int, default=None, help="loans originated in the last N days")
     p.add_argument("--report", default=None, help="also write the PSI figures as JSON to this file")
-    _add_model_options(p)
+    _add_model_options(p, alias=ml_settings.SERVING_ALIAS)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -243,6 +243,11 @@ def _add_model_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
         help="train on gold.loan_features as it was then (ISO time, UTC unless an offset is given, or a snapshot id)",
     )
     p.add_argument("--model", choices=MODEL_CHOICES, default="default", help=MODEL_HELP)
+    p.add_argument(
+        "--no-challenger",
+        action="store_true",
+        help="skip the gradient-boosted challenger (faster; the logistic regression becomes champion as before)",
+    )
 
     p = sub.add_parser("score", help="score current customers into gold.customer_risk_scores")
     p.add_argument("--model", choices=MODEL_CHOICES, default="default", help=MODEL_HELP)

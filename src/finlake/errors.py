@@ -7,6 +7,11 @@ class FinlakeError(Exception):
     exit_code = 1
 
 
+class NotEnoughData(FinlakeError):
+    """The data is sound but cannot support the step yet (e.g. no defaults in a model's test months).
+    `finlake run` skips an optional step on it, with a note; the step's own command still fails."""
+
+
 class UsageError(FinlakeError):
     """Bad arguments or bad input named by the user (a missing folder, a nonsense option)."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import mlflow
 import pytest
 from pyspark.sql import functions as F
 
@@ -87,6 +88,17 @@ def test_artifact_names_the_version_and_the_training_data(served, trained):
     }
     assert dict(zip([s["name"] for s in doc["slots"]], doc["coefficients"], strict=True)) == pytest.approx(expected)
     json.dumps(doc)  # portable: plain JSON
+
+
+def test_the_api_serves_the_champion_when_it_is_the_logistic_regression(served, trained):
+    lake, _, _, result = trained
+    assert load_by_alias(lake, result.model_name, "serving").version == served.version
+    client = mlflow.MlflowClient()  # load_by_alias pointed MLflow at this lake
+    client.delete_registered_model_alias(result.model_name, "serving")
+    try:  # a registry trained before the serving alias existed: its champion is served
+        assert load_by_alias(lake, result.model_name, "serving").version == served.version
+    finally:
+        client.set_registered_model_alias(result.model_name, "serving", served.version)
 
 
 def test_a_transform_without_a_python_twin_stops_the_export():

@@ -16,6 +16,7 @@ from finlake.lake import Lake
 from finlake.ml import evaluation
 from finlake.ml.challenger import promotion_decision
 from finlake.ml.training import TrainingSettings, train, train_default_model
+from finlake.serving.registry import load_by_alias
 
 
 def _known_truth(n: int = 3000, seed: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -128,6 +129,11 @@ def test_gbt_that_wins_out_of_time_becomes_the_registered_champion(spark, tmp_pa
         assert child.info.experiment_id == client.get_run(result.run_id).info.experiment_id
         assert child.info.artifact_uri.startswith(f"file://{lake.mlflow}")  # not ./mlruns
         assert client.get_run(result.run_id).data.tags["finlake.challenger_promoted"] == "True"
+        # the real-time API cannot serve the GBT: it serves the logistic regression trained beside it
+        served = load_by_alias(lake, settings.model_name, "serving")
+        assert served.version == logged["logistic_regression_version"]
+        with pytest.raises(FinlakeError, match=r"gradient-boosted model .* use the alias 'serving'"):
+            load_by_alias(lake, settings.model_name, "champion")
     finally:
         _restore_tracking(tracking_uri, registry_uri)
 

@@ -46,7 +46,7 @@ def in_process(lake: Path, loan_ids: list[str], n: int = 5000) -> dict[str, floa
     from finlake.serving.service import ScoringService
     from finlake.serving.store import SqliteFeatureStore, online_root
 
-    model = load_by_alias(Lake.local(lake), "finlake_loan_default", "champion")
+    model = load_by_alias(Lake.local(lake), "finlake_loan_default", "serving")
     store = SqliteFeatureStore(online_root(lake) / "features.db")
     service = ScoringService(model, store, FileLog(online_root(lake) / "bench-requests", echo=False))
     times = []

@@ -2,7 +2,9 @@
 
 Every step runs in this one process and one Spark session, called as the typed `execute` function
 its own command calls (no argv is rebuilt). The run leaves a report of its own, `_runs/<run_id>.json`
-(job `pipeline`, one timing per step), and a failure is one line naming the step.
+(job `pipeline`, one timing per step), and a failure is one line naming the step. An optional step
+the data cannot support yet (the early-warning model on a lake too small to hold defaults in its
+test months) is skipped with a note in the output and the report, not a failure.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from finlake.commands import (
     silver_to_gold,
     train,
 )
-from finlake.errors import FinlakeError
+from finlake.errors import FinlakeError, NotEnoughData
 from finlake.generate import GeneratorConfig
 from finlake.jobrun import JobRun
 from finlake.lake import Lake
@@ -40,6 +42,10 @@ JOB_NAME = "pipeline"
 class Step:
     name: str
     execute: Callable[[str], int]  # lake root -> exit code, as the command's own
+    # Optional: on NotEnoughData (a small lake with no defaults in its test months) the run goes on
+    # without it and notes why; `needs` names an optional step whose skip skips this one too.
+    optional: bool = False
+    needs: str | None = None
 
 
 def steps(config: GeneratorConfig) -> tuple[Step, ...]:
@@ -49,13 +55,20 @@ def steps(config: GeneratorConfig) -> tuple[Step, ...]:
         Step("silver-to-gold", silver_to_gold.execute),
         Step("train", lambda lake: train.execute(lake, TrainingSettings())),
         Step("score", score.execute),
-        Step("train --model early-warning", early_warning.train),  # the behavioural model (gold.loan_monthly_snapshots)
-        Step("score --model early-warning", early_warning.score),  # before alerts and dashboard: "risk rose" reads it
+        Step("train --model early-warning", early_warning.train, optional=True),  # behavioural (loan_monthly_snapshots)
+        # before alerts and dashboard: "risk rose" reads it (gold.loan_early_warning, reserved empty by Gold)
+        Step("score --model early-warning", early_warning.score, needs="train --model early-warning"),
         Step("features publish", features.execute),  # the online store, so `finlake serve` answers straight away
         Step("crawl", crawl.execute),  # after scoring, so the catalog holds the new scoring run for the alerts
         Step("alerts", alerts.execute),
         Step("dashboard", dashboard.execute),  # last: the run ends by printing the dashboard's path
     )
+
+
+def _skip(report: RunReport, skipped: set[str], step: Step, why: str) -> None:
+    skipped.add(step.name)
+    report.notes.append(f"skipped {step.name}: {why}")
+    print(f"== skipped {step.name}: {why}", flush=True)
 
 
 def _summary(report: RunReport) -> str:
@@ -71,12 +84,23 @@ def main(args: argparse.Namespace) -> int:
     report = RunReport(run_id=new_run_id(), job=JOB_NAME)
     job = JobRun(lake, report, "finlake run", "the steps before it are done", summary=_summary)
     started = time.monotonic()
+    skipped: set[str] = set()
     with job.guarded():
         for step in steps(config):
+            if step.needs in skipped:
+                _skip(report, skipped, step, f"it needs {step.needs}, which was skipped")
+                continue
             print(f"== {step.name}", flush=True)
             with job.stage(step.name, timed=step.name):
-                if step.execute(args.lake):
-                    raise FinlakeError(f"finlake run stopped at {step.name}: the step reported a problem (see above)")
+                try:
+                    if step.execute(args.lake):
+                        raise FinlakeError(
+                            f"finlake run stopped at {step.name}: the step reported a problem (see above)"
+                        )
+                except NotEnoughData as exc:
+                    if not step.optional:
+                        raise
+                    _skip(report, skipped, step, str(exc))
     job.finish("succeeded")
     print(f"== finlake run finished in {time.monotonic() - started:.0f}s (lake: {Path(args.lake).absolute()})")
     return 0

@@ -9,7 +9,7 @@ from finlake.lake import Lake
 
 
 def build_service(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """The champion's artifact (or --artifact FILE), the lake's online store and its request log."""
+    """The served version's artifact (@serving by default, or --artifact FILE), the lake's online store and its request log."""
     from finlake.serving.model import ScoringModel
     from finlake.serving.registry import load_by_alias
     from finlake.serving.requestlog import FileLog

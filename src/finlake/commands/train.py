@@ -21,7 +21,10 @@ def main(args: argparse.Namespace) -> int:
 
         return early_warning.train(args.lake, args.report)
 
-    settings = TrainingSettings(repeated_cv=parse_repeated_cv(getattr(args, "repeated_cv", None)))
+    settings = TrainingSettings(
+        repeated_cv=parse_repeated_cv(getattr(args, "repeated_cv", None)),
+        challenger=not getattr(args, "no_challenger", False),
+    )
     as_of = parse_as_of(args.as_of) if getattr(args, "as_of", None) else None
     return execute(args.lake, settings, as_of, args.report)
 

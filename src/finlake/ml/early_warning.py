@@ -30,7 +30,7 @@ from pyspark.sql import functions as F
 
 from finlake import storage
 from finlake.contracts.gold import LOAN_MONTHLY_SNAPSHOTS
-from finlake.errors import FinlakeError
+from finlake.errors import FinlakeError, NotEnoughData
 from finlake.lake import Lake
 from finlake.ml import evaluation
 from finlake.ml.calibration import PROBABILITY
@@ -85,7 +85,7 @@ def out_of_time_split(labelled: DataFrame, test_fraction: float) -> tuple[DataFr
     """(train, test, the first test month): the latest months with about `test_fraction` of the rows test."""
     counts = to_pandas(labelled.groupBy("snapshot_month").count().orderBy("snapshot_month"))
     if len(counts) < 2:
-        raise FinlakeError(f"{SNAPSHOTS}: labelled rows span {len(counts)} month(s); an out-of-time split needs two")
+        raise NotEnoughData(f"{SNAPSHOTS}: labelled rows span {len(counts)} month(s); an out-of-time split needs two")
     later_share = counts["count"][::-1].cumsum()[::-1] / counts["count"].sum()  # share from each month on
     candidates = counts["snapshot_month"][(later_share >= test_fraction).to_numpy()].tolist()
     first_test = (
@@ -98,7 +98,7 @@ def out_of_time_split(labelled: DataFrame, test_fraction: float) -> tuple[DataFr
 def _weights(train: DataFrame) -> ClassWeights:
     counts = {int(r[LABEL]): int(r["count"]) for r in train.groupBy(LABEL).count().collect()}
     if len(counts) < 2:
-        raise FinlakeError(f"the training months of {SNAPSHOTS} hold a single class: too few defaults to train")
+        raise NotEnoughData(f"the training months of {SNAPSHOTS} hold a single class: too few defaults to train")
     return ClassWeights(negatives=counts[0], positives=counts[1])
 
 
@@ -182,7 +182,7 @@ def evaluate(run: EarlyWarningRun, snapshots: DataFrame, test: DataFrame, first_
     on_test = to_pandas(model.transform(test).select(*KEY, "month_end", LABEL, PROBABILITY))
     y, p = on_test[LABEL].to_numpy().astype(int), on_test[PROBABILITY].to_numpy()
     if len(np.unique(y)) < 2:
-        raise FinlakeError(f"the test months of {SNAPSHOTS} hold a single class ({len(y)} rows): too few defaults")
+        raise NotEnoughData(f"the test months of {SNAPSHOTS} hold a single class ({len(y)} rows): too few defaults")
     # every row of the test months, labelled or not: a default seen before the as-of date counts for lead time
     period = snapshots.where(F.col("snapshot_month") >= first_test).transform(model_input)
     scored = to_pandas(model.transform(period).select("loan_id", "month_end", "default_date", PROBABILITY))

@@ -17,6 +17,7 @@ from finlake.ml import artifact, plots, reason_codes, tracking
 from finlake.ml.calibration import PROBABILITY
 from finlake.ml.data import TRUE_PROBABILITY, to_pandas
 from finlake.ml.features import KEY, LABEL
+from finlake.ml.settings import DEFAULT_ALIAS, SERVING_ALIAS
 from finlake.ml.training_run import TrainingResult, TrainingRun, headline, input_params
 
 CHALLENGER_ALIAS = "challenger"
@@ -129,6 +130,8 @@ def log_run(lake: Lake, run: TrainingRun) -> TrainingResult:
         # the portable JSON model for the real-time scorer (finlake.serving), checked against Spark
         identity = {"name": settings.model_name, "version": version, "run_id": active.info.run_id}
         document = artifact.log_serving_artifact(run.fitted.model, run.train, run.report, identity)
+        if settings.alias == DEFAULT_ALIAS:  # a run under another alias is a trial: the API stays put
+            mlflow.MlflowClient().set_registered_model_alias(settings.model_name, SERVING_ALIAS, version)
         run.report["reason_codes"] = reason_codes.riskiest_loan_reasons(document, run.split.test, run.on_test)
         mlflow.log_dict(run.report["reason_codes"], "evaluation/reason_codes.json")
         challenger = _log_challenger(run, version) if run.challenger is not None else None
@@ -142,7 +145,7 @@ def log_run(lake: Lake, run: TrainingRun) -> TrainingResult:
         "tracking_uri": track.tracking_uri,
         "model_name": settings.model_name,
         "model_version": champion,  # the version `alias` points at
-        "logistic_regression_version": version,
+        "logistic_regression_version": version,  # also `serving` (the API's) when alias is the champion
         "alias": settings.alias,
     }
     if challenger:

@@ -16,6 +16,10 @@ from finlake.errors import UsageError
 
 DEFAULT_MODEL_NAME = "finlake_loan_default"
 DEFAULT_ALIAS = "champion"
+# The version the real-time API serves: the logistic regression of the run that set the champion.
+# It equals the champion unless a gradient-boosted challenger was promoted, which the API cannot serve
+# (its JSON scorer and reason codes are a logistic regression's); batch scoring then uses the GBT.
+SERVING_ALIAS = "serving"
 DEFAULT_EXPERIMENT = "finlake-loan-default"
 DEFAULT_TEST_FRACTION = 0.25
 DEFAULT_CV_FOLDS = 3

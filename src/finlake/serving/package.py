@@ -7,7 +7,7 @@ What the zip holds (terraform/modules/serving: runtime python3.11, handler
 - their third-party dependencies (FastAPI, Mangum and what they need, at the versions this venv
   runs) as Linux / CPython 3.11 wheels, installed by pip for that platform whatever the build
   machine is; boto3 is left out, the Lambda runtime provides it;
-- `finlake/serving/model.json`: the champion's artifact from the lake's MLflow registry (or a file),
+- `finlake/serving/model.json`: the serving version's artifact (`@serving`) from the lake's MLflow registry (or a file),
   checked loadable, so a published Lambda version pins one model version.
 
 Reproducible like lambdas/build_package.py: sorted entries, fixed timestamps and modes, no bytecode,
@@ -86,15 +86,16 @@ def install_dependencies(target: Path, requirements: list[str]) -> None:
         raise FinlakeError(f"pip could not fetch the Linux wheels for {' '.join(requirements)}: {last}")
 
 
-def champion_artifact(lake_root: str) -> str:
-    """The JSON artifact of finlake_loan_default@champion in the lake's MLflow registry."""
+def serving_artifact(lake_root: str) -> str:
+    """The JSON artifact of finlake_loan_default@serving (the champion, or the logistic regression
+    trained beside a promoted gradient-boosted one) in the lake's MLflow registry."""
     from finlake.lake import Lake
-    from finlake.ml.settings import DEFAULT_ALIAS, DEFAULT_MODEL_NAME
+    from finlake.ml.settings import DEFAULT_MODEL_NAME, SERVING_ALIAS
     from finlake.serving.registry import load_by_alias
 
     if not Path(lake_root).is_dir():  # MLflow would create an empty registry there
         raise UsageError(f"no lake at {lake_root}: pass --lake, or --artifact FILE")
-    model = load_by_alias(Lake.local(lake_root), DEFAULT_MODEL_NAME, DEFAULT_ALIAS)
+    model = load_by_alias(Lake.local(lake_root), DEFAULT_MODEL_NAME, SERVING_ALIAS)
     return json.dumps(model.document, sort_keys=True)
 
 
@@ -129,8 +130,8 @@ def build(out: Path, artifact: str) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m finlake.serving.package", description=__doc__.splitlines()[0])
-    parser.add_argument("--lake", default="lake", help="lake whose MLflow registry holds the champion")
-    parser.add_argument("--artifact", help="package this model.json instead of the registry's champion")
+    parser.add_argument("--lake", default="lake", help="lake whose MLflow registry holds the served model")
+    parser.add_argument("--artifact", help="package this model.json instead of the registry's @serving version")
     parser.add_argument("--out", default="dist/serving.zip", help="the zip to write")
     args = parser.parse_args(argv)
     try:
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise UsageError(f"--artifact {args.artifact}: no such file")
             artifact = Path(args.artifact).read_text(encoding="utf-8")
         else:
-            artifact = champion_artifact(args.lake)
+            artifact = serving_artifact(args.lake)
         out = build(Path(args.out), artifact)
     except (FinlakeError, json.JSONDecodeError) as exc:
         print(f"package-serving: {exc}", file=sys.stderr)
