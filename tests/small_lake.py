@@ -82,6 +82,19 @@ SCORING_RUNS = {  # run id -> (scored_at, {customer: probability})
 }
 LATEST_RUN = "R2"
 
+# Early-warning scores of the open loans at two month ends (2024-05 the latest):
+# loan_id, customer_id, snapshot_month, probability, previous_probability, risk_rose
+EARLY_WARNING = [
+    ("L1", "C1", "2024-04", 0.05, None, False),
+    ("L4", "C3", "2024-04", 0.08, None, False),
+    ("L7", "C6", "2024-04", 0.30, None, True),  # rose in April, not again in May
+    ("L1", "C1", "2024-05", 0.20, 0.05, True),  # rose by 0.15
+    ("L4", "C3", "2024-05", 0.09, 0.08, False),
+    ("L6", "C5", "2024-05", 0.20, None, True),  # first month end, over the threshold (ties L1: loan_id breaks it)
+    ("L7", "C6", "2024-05", 0.35, 0.30, False),  # still high, but did not rise this month
+]
+EARLY_WARNING_MODEL_VERSION = "4"
+
 ALERTS = [  # alert_id, rule, account_id, first, last, [(transaction_id, amount)], threshold, window_days
     (
         "AL1",
@@ -291,6 +304,20 @@ def gold_rows() -> dict[str, list[dict]]:
             for c, prod, rule, prio in RECOMMENDATIONS
         ],
         "customer_risk_scores": scores,
+        "loan_early_warning": [
+            {
+                "loan_id": loan,
+                "customer_id": c,
+                "snapshot_month": month,
+                "probability": p,
+                "previous_probability": before,
+                "risk_band": risk_band(p),
+                "risk_rose": rose,
+                "model_name": "finlake_early_warning",
+                "model_version": EARLY_WARNING_MODEL_VERSION,
+            }
+            for loan, c, month, p, before, rose in EARLY_WARNING
+        ],
     }
 
 

@@ -127,6 +127,34 @@ ALERTS = [
     },
 ]
 
+# gold.loan_early_warning at two month ends: in 2024-02 (the latest) L1 rose (0.10 -> 0.25) and L4 is
+# new and over the threshold; L5 rose in January only; L3 did not rise.
+EARLY_WARNING = [
+    {"loan_id": "L5", "customer_id": "C4", "snapshot_month": "2024-01", "probability": 0.30, "risk_rose": True},
+    {"loan_id": "L1", "customer_id": "C1", "snapshot_month": "2024-01", "probability": 0.10, "risk_rose": False},
+    {
+        "loan_id": "L1",
+        "customer_id": "C1",
+        "snapshot_month": "2024-02",
+        "probability": 0.25,
+        "previous_probability": 0.10,
+        "risk_band": "HIGH",
+        "risk_rose": True,
+        "model_version": "2",
+    },
+    {
+        "loan_id": "L4",
+        "customer_id": "C3",
+        "snapshot_month": "2024-02",
+        "probability": 0.18,
+        "risk_band": "MEDIUM",
+        "risk_rose": True,
+        "model_version": "2",
+    },
+    {"loan_id": "L3", "customer_id": "C3", "snapshot_month": "2024-02", "probability": 0.02, "risk_rose": False},
+    {"loan_id": "L5", "customer_id": "C4", "snapshot_month": "2024-02", "probability": 0.31, "risk_rose": False},
+]
+
 
 @pytest.fixture(scope="session")
 def sample_lake(tmp_path_factory) -> Path:
@@ -138,6 +166,7 @@ def sample_lake(tmp_path_factory) -> Path:
         ("customer_loan_summary", SUMMARIES),
         ("loan_features", LOANS),
         ("compliance_cash_alerts", ALERTS),
+        ("loan_early_warning", EARLY_WARNING),
     ]:
         write_iceberg(lake, f"gold.{name}", rows)
     write_iceberg(lake, "gold.customer_risk_scores", SCORES[2:])  # the second scoring run, its own commit

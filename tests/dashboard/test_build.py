@@ -102,6 +102,25 @@ def test_top_high_risk_table_lists_high_band_of_latest_run_without_identifiers(s
     assert rows[0][4] == pytest.approx(0.60)
 
 
+def test_risk_rose_table_lists_the_latest_month_ends_rises(sample_lake):
+    # conftest's EARLY_WARNING: at 2024-02, L1 (0.10 -> 0.25) and L4 (first month, 0.18); L5 rose in 2024-01 only.
+    frame = _frames(sample_lake)["table-risk-rose"]
+    assert list(frame.columns) == [
+        "risk_rank",
+        "customer_id",
+        "loan_id",
+        "snapshot_month",
+        "previous_probability",
+        "probability",
+        "risk_band",
+        "model_version",
+    ]
+    assert _records(frame) == [
+        (1, "C1", "L1", "2024-02", pytest.approx(0.10), pytest.approx(0.25), "HIGH", "2"),
+        (2, "C3", "L4", "2024-02", None, pytest.approx(0.18), "MEDIUM", "2"),
+    ]
+
+
 def test_page_names_as_of_date_and_model_version(sample_lake):
     page = build_page(Lake.local(sample_lake))
     assert "Data as of <time>2024-03-02 06:00:00</time>" in page

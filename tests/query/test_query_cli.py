@@ -24,7 +24,7 @@ def lake_root(tmp_path_factory) -> str:
     crawled = finlake(str(root), "crawl")
     assert crawled.returncode == 0, crawled.stderr
     assert "crawled 7 Bronze tables" in crawled.stdout
-    assert "14 Iceberg tables" in crawled.stdout  # 8 Silver (one restricted) + 6 Gold, listed not crawled
+    assert "15 Iceberg tables" in crawled.stdout  # 8 Silver (one restricted) + 7 Gold, listed not crawled
     listed = {line.split()[0]: line.split() for line in crawled.stdout.splitlines() if " snapshot " in line}
     assert listed["silver.transactions"][3:7] == [str(len(data.TRANSACTIONS)), "rows", "3", "files"]
     return str(root)

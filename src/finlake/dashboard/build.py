@@ -20,7 +20,6 @@ from finlake.dashboard.live_alerts import load_panel, render_panel
 from finlake.dashboard.local_views import GoldState, open_views
 from finlake.dashboard.queries import run_visual
 from finlake.dashboard.render import PageMeta, VisualResult, render_page
-from finlake.dashboard.risk_rose import load_risk_rose, render_risk_rose
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
 
@@ -65,7 +64,6 @@ def build_page(
             for v in dashboard.visuals
         ]
         as_of, model, run_id = _latest_run(con)
-        risk_rose = render_risk_rose(load_risk_rose(con))
     finally:
         con.close()
     meta = PageMeta(
@@ -76,7 +74,7 @@ def build_page(
         notices=_notices(state, results, as_of),
     )
     live = render_panel(load_panel(outbox), f"<lake>/{OUTBOX.as_posix()}") if outbox is not None else ""
-    return render_page(dashboard, results, meta, after_grid=risk_rose + live)
+    return render_page(dashboard, results, meta, after_grid=live)
 
 
 def _umask() -> int:
