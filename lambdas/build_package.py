@@ -16,6 +16,7 @@ PACKAGES: dict[str, dict[str, Path]] = {
     "high_risk_alert": {
         "handler.py": REPO / "lambdas/high_risk_alert/handler.py",
         "high_risk_new_entrants.sql": REPO / "athena/high_risk_new_entrants.sql",
+        "loans_whose_risk_rose.sql": REPO / "athena/loans_whose_risk_rose.sql",
         "finlake/__init__.py": REPO / "src/finlake/__init__.py",
         "finlake/alerting.py": REPO / "src/finlake/alerting.py",
     },

@@ -1,12 +1,16 @@
-"""AWS Lambda: alert the risk team when customers enter the HIGH risk band.
+"""AWS Lambda: alert the risk team when customers enter the HIGH risk band, and when loans' early-warning
+risk rose.
 
 Triggered on a schedule or when the scoring run finishes (EventBridge). It runs the Athena query
 `high_risk_new_entrants.sql` (customers HIGH in the latest scoring run and not HIGH in the one
-before), publishes one SNS message per batch of customers, and remembers in DynamoDB what it sent,
-so a rerun or a retry never alerts the same customer for the same scoring run twice.
+before), publishes one SNS message per batch of customers, then runs `loans_whose_risk_rose.sql`
+(open loans whose early-warning risk rose at the latest month end) and publishes those loans in
+messages of their own type. It remembers in DynamoDB what it sent, so a rerun or a retry never
+alerts the same customer for the same scoring run, or the same loan for the same month end, twice.
 
-Delivery: each (scoring run, customer) is *claimed* with a conditional write before the message is
-published and marked SENT after, so concurrent or repeated invocations skip it. A claim whose
+Delivery: each alert key ("<scoring run>#<customer>", "risk_rose#<month>#<loan>") is *claimed* with a
+conditional write before the message is published and marked SENT after, so concurrent or repeated
+invocations skip it. A claim whose
 invocation died before publishing is taken over after CLAIM_TIMEOUT_SECONDS. The one window left
 (publish succeeded, then the function died before marking SENT) can repeat that one batch once; the
 message's batch_id lets subscribers drop it.
@@ -23,17 +27,26 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from finlake.alerting import (
+    ALERT_QUERY_FILE,
+    MESSAGE_TYPE,
+    RISK_ROSE_MESSAGE_TYPE,
+    RISK_ROSE_QUERY_FILE,
     HighRiskCustomer,
+    RiskRose,
     batches,
     build_message,
+    build_risk_rose_message,
     find_query_file,
+    parse_risk_rose,
     parse_rows,
     render_query,
+    risk_rose_batches,
 )
 
 LOG = logging.getLogger()
@@ -49,6 +62,7 @@ STATE_TTL_SECONDS = 180 * 24 * 3600  # forget sent alerts after ~6 months
 HERE = Path(__file__).resolve().parent
 # Packaged: the SQL sits next to this file. In the repository: athena/ holds it.
 QUERY_DIRS = (HERE, HERE.parents[1] / "athena")
+Alert = HighRiskCustomer | RiskRose  # anything with a state_key: what SentAlerts claims
 
 
 class AlertError(RuntimeError):
@@ -141,13 +155,13 @@ class Athena:
 
 
 class SentAlerts:
-    """The function's memory: one DynamoDB item per (scoring run, customer)."""
+    """The function's memory: one DynamoDB item per (scoring run, customer) and per (month end, loan)."""
 
     def __init__(self, client: Any, table: str, now=time.time) -> None:
         self.client, self.table, self.now = client, table, now
 
-    def claim(self, customer: HighRiskCustomer) -> bool:
-        """True if this invocation may send to the customer (not sent, not claimed by a live invocation)."""
+    def claim(self, customer: Alert) -> bool:
+        """True if this invocation may send the alert (not sent, not claimed by a live invocation)."""
         now = int(self.now())
         try:
             self.client.put_item(
@@ -169,7 +183,7 @@ class SentAlerts:
         except self.client.exceptions.ConditionalCheckFailedException:
             return False
 
-    def mark_sent(self, customer: HighRiskCustomer, message_id: str) -> None:
+    def mark_sent(self, customer: Alert, message_id: str) -> None:
         self.client.update_item(
             TableName=self.table,
             Key={"alert_key": {"S": customer.state_key}},
@@ -183,22 +197,54 @@ class SentAlerts:
         )
 
 
-def send_alerts(settings: Settings, athena: Athena, state: SentAlerts, sns: Any) -> dict[str, Any]:
-    sql = render_query(find_query_file(*QUERY_DIRS).read_text(), settings.gold_database)
-    customers = parse_rows(athena.rows(sql))
+def _publish(
+    settings: Settings,
+    state: SentAlerts,
+    sns: Any,
+    candidate_batches: Iterable[Sequence[Alert]],
+    build: Callable[[Any, str], tuple[str, str]],
+    message_type: str,
+) -> tuple[int, int]:
+    """Claim, publish and mark each batch; returns (alerts sent, messages)."""
     sent = messages = 0
-    for candidate_batch in batches(customers, settings.batch_size):
-        claimed = [c for c in candidate_batch if state.claim(c)]
+    for candidate_batch in candidate_batches:
+        claimed = [a for a in candidate_batch if state.claim(a)]
         if not claimed:
             continue
-        subject, body = build_message(claimed, settings.dashboard_url)
-        message_id = sns.publish(TopicArn=settings.sns_topic_arn, Subject=subject, Message=body)["MessageId"]
-        for customer in claimed:
-            state.mark_sent(customer, message_id)
+        subject, body = build(claimed, settings.dashboard_url)
+        message_id = sns.publish(
+            TopicArn=settings.sns_topic_arn,
+            Subject=subject,
+            Message=body,
+            # Subscribers can filter on the type (SNS filter policies) without parsing the body.
+            MessageAttributes={"type": {"DataType": "String", "StringValue": message_type}},
+        )["MessageId"]
+        for alert in claimed:
+            state.mark_sent(alert, message_id)
         sent, messages = sent + len(claimed), messages + 1
+    return sent, messages
+
+
+def _query(settings: Settings, athena: Athena, file_name: str) -> list[dict[str, str]]:
+    sql = find_query_file(*QUERY_DIRS, file_name=file_name).read_text()
+    return athena.rows(render_query(sql, settings.gold_database))
+
+
+def send_alerts(settings: Settings, athena: Athena, state: SentAlerts, sns: Any) -> dict[str, Any]:
+    """HIGH-risk entrants first, then loans whose risk rose: a failing second query leaves the first sent."""
+    customers = parse_rows(_query(settings, athena, ALERT_QUERY_FILE))
+    batch_size = settings.batch_size
+    sent, messages = _publish(settings, state, sns, batches(customers, batch_size), build_message, MESSAGE_TYPE)
     summary = {"candidates": len(customers), "alerted": sent, "already_alerted": len(customers) - sent}
     LOG.info("high-risk alerts: %s in %d message(s)", summary, messages)
-    return {**summary, "messages": messages}
+
+    loans = parse_risk_rose(_query(settings, athena, RISK_ROSE_QUERY_FILE))
+    rose_sent, rose_messages = _publish(
+        settings, state, sns, risk_rose_batches(loans, batch_size), build_risk_rose_message, RISK_ROSE_MESSAGE_TYPE
+    )
+    rose = {"candidates": len(loans), "alerted": rose_sent, "already_alerted": len(loans) - rose_sent}
+    LOG.info("risk-rose alerts: %s in %d message(s)", rose, rose_messages)
+    return {**summary, "messages": messages, "risk_rose": {**rose, "messages": rose_messages}}
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

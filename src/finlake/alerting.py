@@ -1,4 +1,5 @@
-"""High-risk alerts: who entered the HIGH band in the latest scoring run, and the messages to send.
+"""Risk alerts: who entered the HIGH band in the latest scoring run, whose early-warning risk rose at the
+latest month end, and the messages to send.
 
 Pure logic shared by the AWS Lambda (`lambdas/high_risk_alert/handler.py`, which adds Athena, SNS and
 its DynamoDB memory) and the local `finlake alerts`. Standard library only: the Lambda package carries
@@ -15,12 +16,25 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 # The query, in the Athena dialect; also an Athena named query for analysts.
 ALERT_QUERY_NAME = "high_risk_new_entrants"
 ALERT_QUERY_FILE = f"{ALERT_QUERY_NAME}.sql"
 MESSAGE_TYPE = "finlake.high_risk_customers.v1"
 DEFAULT_BATCH_SIZE = 50  # customers per SNS message; 50 rows of JSON stay far below SNS's 256 KiB
+# "Customers whose risk rose" (early warning), in its own named query and its own message type.
+RISK_ROSE_QUERY_NAME = "loans_whose_risk_rose"
+RISK_ROSE_QUERY_FILE = f"{RISK_ROSE_QUERY_NAME}.sql"
+RISK_ROSE_MESSAGE_TYPE = "finlake.loans_risk_rose.v1"
+
+
+class _Keyed(Protocol):
+    @property
+    def state_key(self) -> str: ...
+
+
+_K = TypeVar("_K", bound=_Keyed)
 
 
 @dataclass(frozen=True)
@@ -37,13 +51,13 @@ class HighRiskCustomer:
         return f"{self.scoring_run_id}#{self.customer_id}"
 
 
-def find_query_file(*search_dirs: Path) -> Path:
-    """The alert SQL: next to the Lambda handler when packaged, in athena/ in the repository."""
+def find_query_file(*search_dirs: Path, file_name: str = ALERT_QUERY_FILE) -> Path:
+    """An alert SQL file: next to the Lambda handler when packaged, in athena/ in the repository."""
     for directory in search_dirs:
-        candidate = directory / ALERT_QUERY_FILE
+        candidate = directory / file_name
         if candidate.is_file():
             return candidate
-    raise FileNotFoundError(f"{ALERT_QUERY_FILE} not found in {', '.join(map(str, search_dirs))}")
+    raise FileNotFoundError(f"{file_name} not found in {', '.join(map(str, search_dirs))}")
 
 
 def render_query(sql: str, gold_db: str) -> str:
@@ -65,16 +79,19 @@ def parse_rows(rows: Iterable[Mapping[str, object]]) -> list[HighRiskCustomer]:
     ]
 
 
-def batches(customers: Sequence[HighRiskCustomer], size: int) -> Iterator[list[HighRiskCustomer]]:
+def _chunks(ordered: list[_K], size: int) -> Iterator[list[_K]]:
     if size <= 0:
         raise ValueError(f"batch size must be above 0, got {size}")
-    ordered = sorted(customers, key=lambda c: (-c.default_probability, c.customer_id))
     for start in range(0, len(ordered), size):
         yield ordered[start : start + size]
 
 
-def batch_id(batch: Sequence[HighRiskCustomer]) -> str:
-    """Deterministic id of a batch: the same customers for the same run give the same id."""
+def batches(customers: Sequence[HighRiskCustomer], size: int) -> Iterator[list[HighRiskCustomer]]:
+    return _chunks(sorted(customers, key=lambda c: (-c.default_probability, c.customer_id)), size)
+
+
+def batch_id(batch: Sequence[_Keyed]) -> str:
+    """Deterministic id of a batch: the same alert keys (customers of a run, loans of a month) give the same id."""
     keys = "\n".join(sorted(c.state_key for c in batch))
     return hashlib.sha256(keys.encode()).hexdigest()[:16]
 
@@ -104,12 +121,7 @@ def build_message(batch: Sequence[HighRiskCustomer], dashboard_url: str) -> tupl
 # "Customers whose risk rose": open loans whose early-warning probability crossed the model's alert
 # threshold at the latest month end, or rose by at least the declared amount (RISE_ALERT in
 # finlake/ml/early_warning_scoring.py) since the month before; gold.loan_early_warning's risk_rose.
-RISK_ROSE_QUERY = """
-SELECT loan_id, customer_id, snapshot_month, probability, previous_probability, risk_band, model_version
-FROM ${gold_db}.loan_early_warning
-WHERE risk_rose AND snapshot_month = (SELECT max(snapshot_month) FROM ${gold_db}.loan_early_warning)
-ORDER BY probability DESC, loan_id
-"""
+# The SQL lives once, in athena/loans_whose_risk_rose.sql (RISK_ROSE_QUERY_FILE).
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,11 @@ class RiskRose:
     previous_probability: float | None  # None: the loan's first month end
     risk_band: str
     model_version: str
+
+    @property
+    def state_key(self) -> str:
+        """What the alerting function remembers: one alert per loan per snapshot month."""
+        return f"risk_rose#{self.snapshot_month}#{self.loan_id}"
 
     def line(self) -> str:
         before = "new" if self.previous_probability is None else f"{self.previous_probability:.3f}"
@@ -146,3 +163,28 @@ def parse_risk_rose(rows: Iterable[Mapping[str, object]]) -> list[RiskRose]:
         )
         for r in rows
     ]
+
+
+def risk_rose_batches(loans: Sequence[RiskRose], size: int) -> Iterator[list[RiskRose]]:
+    return _chunks(sorted(loans, key=lambda r: (-r.probability, r.loan_id)), size)
+
+
+def build_risk_rose_message(batch: Sequence[RiskRose], dashboard_url: str) -> tuple[str, str]:
+    """(subject, JSON body) of one SNS message about loans whose risk rose at one month end."""
+    if not batch:
+        raise ValueError("a risk-rose batch needs at least one loan")
+    months = {r.snapshot_month for r in batch}
+    if len(months) != 1:
+        raise ValueError(f"one message per snapshot month, got months {sorted(months)}")
+    month = months.pop()
+    body = {
+        "type": RISK_ROSE_MESSAGE_TYPE,
+        "batch_id": batch_id(batch),
+        "snapshot_month": month,
+        "model_versions": sorted({r.model_version for r in batch}),
+        "dashboard_url": dashboard_url,
+        "loan_count": len(batch),
+        "loans": [{k: v for k, v in asdict(r).items() if k != "snapshot_month"} for r in batch],
+    }
+    subject = f"finlake: early-warning risk rose for {len(batch)} loan(s) (month end {month})"[:100]
+    return subject, json.dumps(body, sort_keys=True)

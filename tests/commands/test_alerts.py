@@ -61,3 +61,30 @@ def test_alerts_lists_the_new_high_risk_customers(tmp_path, capsys):
 def test_alerts_without_any_table_says_what_to_do(tmp_path, capsys):
     assert main(["--lake", str(tmp_path), "alerts"]) == 2
     assert "run `finlake bronze-to-silver`" in capsys.readouterr().err
+
+
+def test_alerts_lists_the_loans_whose_risk_rose_at_the_latest_month_end(tmp_path, capsys):
+    lake = Lake.local(tmp_path)
+    _write_scores(lake)
+    # (loan, customer, month, probability, previous, risk_rose): only the rose loans of 2026-10 are listed.
+    rows = [
+        ("L1", "C1", "2026-09", 0.40, None, True),
+        ("L1", "C1", "2026-10", 0.45, 0.40, False),
+        ("L2", "C2", "2026-10", 0.30, 0.10, True),
+        ("L3", "C3", "2026-10", 0.50, None, True),
+    ]
+    write_iceberg(
+        lake,
+        "gold.loan_early_warning",
+        [
+            {"loan_id": loan, "customer_id": c, "snapshot_month": m, "probability": p, "previous_probability": b}
+            | {"risk_rose": rose, "risk_band": "HIGH", "model_version": "2"}
+            for loan, c, m, p, b, rose in rows
+        ],
+    )
+    assert main(["--lake", str(tmp_path), "alerts"]) == 0
+    out = capsys.readouterr().out
+    assert "early warning: 2 loan(s) whose risk rose at the latest month end" in out
+    listed = [line.split()[:3] for line in out.splitlines() if "p(default in 6 months)" in line]
+    assert listed == [["C3", "loan", "L3"], ["C2", "loan", "L2"]]
+    assert "new -> 0.500" in out and "0.100 -> 0.300" in out

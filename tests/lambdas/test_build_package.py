@@ -27,14 +27,17 @@ def test_handler_imports_from_the_zip_alone(tmp_path):
             "finlake/alerting.py",
             "handler.py",
             "high_risk_new_entrants.sql",
+            "loans_whose_risk_rose.sql",
         ]
         z.extractall(tmp_path / "task")
     # -I: isolated, so the project's installed finlake cannot stand in for the packaged copy.
     code = (
         "import sys; sys.path.insert(0, '.'); import handler, finlake.alerting as a; "
         "assert a.__file__.startswith(sys.path[0]) or a.__file__.startswith('./') or 'task' in a.__file__; "
-        "print(handler.find_query_file(*handler.QUERY_DIRS).name)"
+        "print(handler.find_query_file(*handler.QUERY_DIRS).name); "
+        "print(handler.find_query_file(*handler.QUERY_DIRS, file_name=handler.RISK_ROSE_QUERY_FILE).parent.name)"
     )
     proc = subprocess.run([sys.executable, "-I", "-c", code], cwd=tmp_path / "task", capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "high_risk_new_entrants.sql"
+    # Both alert queries are found next to the handler, in the zip (not in the repository's athena/).
+    assert proc.stdout.split() == ["high_risk_new_entrants.sql", "task"]

@@ -10,6 +10,7 @@ import pytest
 import small_lake as data
 
 from finlake.catalog.crawler import crawl
+from finlake.contracts.gold import risk_band
 from finlake.query.local import LocalEngine
 from finlake.query.named import named_queries
 
@@ -168,6 +169,16 @@ def expect_high_risk_new_entrants() -> list[tuple]:
     return sorted(rows, key=lambda r: (-r[1], r[0]))
 
 
+def expect_loans_whose_risk_rose() -> list[tuple]:
+    latest = max(row[2] for row in data.EARLY_WARNING)
+    rows = [
+        (loan, c, month, p, before, risk_band(p), data.EARLY_WARNING_MODEL_VERSION)
+        for loan, c, month, p, before, rose in data.EARLY_WARNING
+        if rose and month == latest
+    ]
+    return sorted(rows, key=lambda r: (-r[3], r[0]))
+
+
 EXPECTATIONS = {
     "top_high_risk_customers": ({"top_n": "3"}, lambda: expect_top_high_risk_customers(3)),
     "default_rate_by_segment": ({}, expect_default_rate_by_segment),
@@ -179,6 +190,7 @@ EXPECTATIONS = {
     "compliance_cash_report": ({"month": "2024-02"}, lambda: expect_compliance_cash_report("2024-02")),
     "product_recommendations_by_product": ({}, expect_product_recommendations_by_product),
     "high_risk_new_entrants": ({}, expect_high_risk_new_entrants),
+    "loans_whose_risk_rose": ({}, expect_loans_whose_risk_rose),
 }
 
 

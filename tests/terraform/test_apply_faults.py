@@ -3,8 +3,8 @@
 - a Lambda function's features (tracing, dead-letter target, log group, environment key) need actions
   on its role, or Lambda refuses to create it or the feature fails silently;
 - reserved concurrency cannot be taken from a new account's quota of 10;
-- the alert Lambda's S3 grants must cover where gold.customer_risk_scores really is (an Iceberg table:
-  `<gold bucket>/customer_risk_scores/` with `data/` and `metadata/`), and calls that send no
+- the alert Lambda's S3 grants must cover where gold.customer_risk_scores and gold.loan_early_warning
+  really are (Iceberg tables: `<gold bucket>/<table>/` with `data/` and `metadata/`), and calls that send no
   `s3:prefix` (GetBucketLocation) must not sit under an `s3:prefix` condition;
 - Glue 5.x logs to `<--custom-logGroup-prefix>/error` and `/output`, which must be the groups
   Terraform creates with retention and the key; G.025X is a streaming-only worker type;
@@ -162,6 +162,7 @@ def resolved(statements: list[dict[str, Any]], local: dict[str, Any]) -> list[di
         "${var.gold_bucket_arn}": GOLD_BUCKET_ARN,
         "${var.athena_results_bucket_arn}": RESULTS_BUCKET_ARN,
         "${local.scores}": local["scores"],
+        "${local.early_warning}": local["early_warning"],
     }
 
     def fill(text: str) -> str:
@@ -178,17 +179,22 @@ def resolved(statements: list[dict[str, Any]], local: dict[str, Any]) -> list[di
     return out
 
 
-def scores_location() -> str:
-    """Where the storage layer puts gold.customer_risk_scores, relative to the Gold bucket's root."""
+# The Gold tables the alert queries read (athena/high_risk_new_entrants.sql, loans_whose_risk_rose.sql).
+ALERT_TABLES = ("gold.customer_risk_scores", "gold.loan_early_warning")
+
+
+def scores_location(name: str = "gold.customer_risk_scores") -> str:
+    """Where the storage layer puts a Gold table, relative to the Gold bucket's root."""
     lake = Lake.local("/lake")
-    location = storage.ref("gold.customer_risk_scores").location(lake)
+    location = storage.ref(name).location(lake)
     return location.removeprefix(lake.gold.rstrip("/") + "/").rstrip("/")
 
 
-def test_alert_lambda_may_read_every_file_of_the_iceberg_table(alerting):
+@pytest.mark.parametrize("name", ALERT_TABLES)
+def test_alert_lambda_may_read_every_file_of_the_iceberg_table(alerting, name):
     statements, local = alerting
     statements = resolved(statements, local)
-    table = scores_location()
+    table = scores_location(name)
     # An Iceberg table's files: metadata.json, manifest lists and manifests under metadata/, Parquet under data/.
     for key in (
         f"{table}/metadata/00003-6f1c.metadata.json",
@@ -199,14 +205,15 @@ def test_alert_lambda_may_read_every_file_of_the_iceberg_table(alerting):
     assert not grants(statements, "s3:GetObject", f"{GOLD_BUCKET_ARN}/customer_features/data/x.parquet")
 
 
-def test_alert_lambda_may_list_the_table_and_locate_the_buckets(alerting):
+@pytest.mark.parametrize("name", ALERT_TABLES)
+def test_alert_lambda_may_list_the_table_and_locate_the_buckets(alerting, name):
     statements, local = alerting
     statements = resolved(statements, local)
     listing = grants(statements, "s3:ListBucket", GOLD_BUCKET_ARN)
     prefixes = [
         v for st in listing for c in st.get("condition", []) if c["variable"] == "s3:prefix" for v in c["values"]
     ]
-    assert any(fnmatch.fnmatchcase(f"{scores_location()}/metadata/", p) for p in prefixes), prefixes
+    assert any(fnmatch.fnmatchcase(f"{scores_location(name)}/metadata/", p) for p in prefixes), prefixes
     for bucket in (GOLD_BUCKET_ARN, RESULTS_BUCKET_ARN):
         usable = [
             st
@@ -217,13 +224,15 @@ def test_alert_lambda_may_list_the_table_and_locate_the_buckets(alerting):
 
 
 def test_alert_lambda_may_read_the_table_definition(alerting):
-    statements, _ = alerting
-    table_arn = "${local.glue_arn}:table/${var.gold_database_name}/${local.scores}"
+    statements, local = alerting
     for action in ("glue:GetTable", "glue:GetDatabase"):
         assert grants(statements, action, "${local.glue_arn}:catalog"), action
         assert grants(statements, action, "${local.glue_arn}:database/${var.gold_database_name}"), action
-    assert grants(statements, "glue:GetTable", table_arn)
-    assert alerting[1]["scores"] == storage.ref("gold.customer_risk_scores").contract.name
+    for key, name in zip(("scores", "early_warning"), ALERT_TABLES, strict=True):
+        assert grants(
+            statements, "glue:GetTable", f"${{local.glue_arn}}:table/${{var.gold_database_name}}/${{local.{key}}}"
+        )
+        assert local[key] == storage.ref(name).contract.name
 
 
 def all_statements() -> list[tuple[str, dict[str, Any]]]:

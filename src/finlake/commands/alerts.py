@@ -9,16 +9,15 @@ from pathlib import Path
 from finlake.alerting import (
     ALERT_QUERY_NAME,
     DEFAULT_BATCH_SIZE,
-    RISK_ROSE_QUERY,
+    RISK_ROSE_QUERY_NAME,
     batches,
     build_message,
     parse_risk_rose,
     parse_rows,
-    render_query,
 )
 from finlake.lake import Lake
 from finlake.query.local import LocalEngine
-from finlake.query.named import QueryText, named_query
+from finlake.query.named import named_query
 
 
 def main(args: argparse.Namespace) -> int:
@@ -53,7 +52,7 @@ def _risk_rose(engine: LocalEngine) -> None:
     if "loan_early_warning" not in engine.tables.get("gold", set()):
         print("early warning: gold.loan_early_warning not published yet (`finlake score --model early-warning`)")
         return
-    result = engine.run(QueryText("risk_rose", render_query(RISK_ROSE_QUERY, "gold")))
+    result = engine.run(named_query(RISK_ROSE_QUERY_NAME))  # athena/loans_whose_risk_rose.sql
     rows = parse_risk_rose(dict(zip(result.columns, row, strict=True)) for row in result.rows)
     print(f"early warning: {len(rows)} loan(s) whose risk rose at the latest month end")
     for r in rows:

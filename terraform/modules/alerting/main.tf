@@ -1,6 +1,7 @@
 # High-risk alerting: a scheduled Lambda runs an Athena query for customers who entered the HIGH
-# band in the latest scoring run and publishes one SNS message per batch, remembering what it sent
-# in DynamoDB so retries never alert twice. Code: lambdas/high_risk_alert/.
+# band in the latest scoring run and publishes one SNS message per batch, then one for open loans
+# whose early-warning risk rose at the latest month end (gold.loan_early_warning), remembering what
+# it sent in DynamoDB so retries never alert twice. Code: lambdas/high_risk_alert/.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -12,7 +13,9 @@ locals {
   region     = data.aws_region.current.region
   partition  = data.aws_partition.current.partition
   glue_arn   = "arn:${local.partition}:glue:${local.region}:${local.account_id}"
-  scores     = "customer_risk_scores"
+  # The Gold tables the alert queries read: athena/high_risk_new_entrants.sql, loans_whose_risk_rose.sql.
+  scores        = "customer_risk_scores"
+  early_warning = "loan_early_warning"
 }
 
 resource "aws_sns_topic" "this" {
@@ -31,7 +34,7 @@ resource "aws_sqs_queue" "dead_letter" {
 resource "aws_dynamodb_table" "sent_alerts" {
   name         = "${local.name}-state"
   billing_mode = "PAY_PER_REQUEST" # a few hundred writes a day: on-demand costs cents
-  hash_key     = "alert_key"       # "<scoring_run_id>#<customer_id>"
+  hash_key     = "alert_key"       # "<scoring_run_id>#<customer_id>" or "risk_rose#<snapshot_month>#<loan_id>"
 
   attribute {
     name = "alert_key"
@@ -79,7 +82,7 @@ resource "aws_iam_role" "this" {
   tags               = var.tags
 }
 
-# Least privilege: the one workgroup, the Gold scores table and its prefix, the results bucket,
+# Least privilege: the one workgroup, the two Gold tables it queries and their prefixes, the results bucket,
 # the topic, its own state table, its dead-letter queue, its log group and the key.
 data "aws_iam_policy_document" "this" {
   statement {
@@ -95,15 +98,17 @@ data "aws_iam_policy_document" "this" {
       "${local.glue_arn}:catalog",
       "${local.glue_arn}:database/${var.gold_database_name}",
       "${local.glue_arn}:table/${var.gold_database_name}/${local.scores}",
+      "${local.glue_arn}:table/${var.gold_database_name}/${local.early_warning}",
     ]
   }
 
-  # gold.customer_risk_scores is an Iceberg table located at <gold bucket>/customer_risk_scores/:
-  # Athena reads its metadata/ (metadata.json, manifest lists, manifests) and data/ files.
+  # gold.customer_risk_scores and gold.loan_early_warning are Iceberg tables located at
+  # <gold bucket>/<table>/: Athena reads their metadata/ (metadata.json, manifest lists, manifests)
+  # and data/ files.
   statement {
     sid       = "ReadTheScores"
     actions   = ["s3:GetObject"]
-    resources = ["${var.gold_bucket_arn}/${local.scores}/*"]
+    resources = ["${var.gold_bucket_arn}/${local.scores}/*", "${var.gold_bucket_arn}/${local.early_warning}/*"]
   }
 
   statement {
@@ -113,7 +118,7 @@ data "aws_iam_policy_document" "this" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["${local.scores}/*", local.scores]
+      values   = ["${local.scores}/*", local.scores, "${local.early_warning}/*", local.early_warning]
     }
   }
 
@@ -185,7 +190,7 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_117:The function only calls AWS APIs (Athena, SNS, DynamoDB); a VPC adds NAT cost and no isolation here.
   #checkov:skip=CKV_AWS_272:Code signing needs a Signer profile the bank sets up per account; the zip's hash is pinned by source_code_hash.
   function_name                  = local.name
-  description                    = "Alerts the risk team when customers enter the HIGH risk band (finlake)."
+  description                    = "Alerts the risk team when customers enter the HIGH risk band or loans' risk rose (finlake)."
   role                           = aws_iam_role.this.arn
   runtime                        = "python3.12"
   handler                        = "handler.lambda_handler"

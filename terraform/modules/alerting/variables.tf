@@ -30,12 +30,12 @@ variable "athena_results_bucket_arn" {
 }
 
 variable "gold_database_name" {
-  description = "Glue Data Catalog database of the Gold layer (holds customer_risk_scores)."
+  description = "Glue Data Catalog database of the Gold layer (holds customer_risk_scores and loan_early_warning)."
   type        = string
 }
 
 variable "gold_bucket_arn" {
-  description = "ARN of the Gold bucket; the function may read only its customer_risk_scores/ prefix."
+  description = "ARN of the Gold bucket; the function may read only its customer_risk_scores/ and loan_early_warning/ prefixes."
   type        = string
 }
 
