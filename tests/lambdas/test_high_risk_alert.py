@@ -337,3 +337,29 @@ def test_a_risk_rose_message_covers_one_month_end():
         json.loads(body)["batch_id"]
         == json.loads(handler.build_risk_rose_message(loans[::-1], "https://x")[1])["batch_id"]
     )
+
+
+def test_a_failing_risk_rose_query_fails_loudly_after_the_high_risk_messages_and_the_retry_sends_the_rest(aws):
+    settings = handler.Settings.from_env()
+    high = [dict(zip(COLUMNS, r, strict=True)) for r in ROWS]
+    rose = [dict(zip(RISE_COLUMNS, ["" if v is None else v for v in r], strict=True)) for r in RISE_ROWS]
+
+    class Athena:  # the HIGH-risk query answers; the risk-rose one fails on the first invocation only
+        def __init__(self, fail: bool) -> None:
+            self.fail = fail
+
+        def rows(self, sql: str) -> list[dict[str, str]]:
+            if "loan_early_warning" not in sql:
+                return high
+            if self.fail:
+                raise handler.AlertError("Athena query failed after 4 attempts: FAILED")
+            return rose
+
+    state = handler.SentAlerts(aws["ddb"], settings.state_table)
+    sns = boto3.client("sns", region_name=REGION)
+    with pytest.raises(handler.AlertError, match="FAILED"):
+        handler.send_alerts(settings, Athena(fail=True), state, sns)  # type: ignore[arg-type]
+    assert {m["type"] for m in _received(aws)} == {"finlake.high_risk_customers.v1"}
+    retried = handler.send_alerts(settings, Athena(fail=False), state, sns)  # type: ignore[arg-type]
+    assert retried["alerted"] == 0 and retried["risk_rose"]["alerted"] == 3
+    assert {m["type"] for m in _received(aws)} == {"finlake.loans_risk_rose.v1"}
