@@ -136,5 +136,7 @@ def test_train_register_and_score_on_a_generated_lake(spark, tmp_path, capsys):
     assert scored.count() == snapshots == done.rows
     assert scored.where(F.col("alert") != (F.col("probability") >= done.threshold)).count() == 0
     alerts.execute(str(root))
-    assert "loan(s) whose risk rose at the latest month end" in capsys.readouterr().out
-    assert 'id="risk-rose"' in build_page(lake)
+    assert f"{done.loans_risk_rose_latest} loan(s) whose risk rose at the latest month end" in capsys.readouterr().out
+    # The dashboard's "Customers whose risk rose" table (view dash_risk_rose) lists the same loans.
+    shown = f'data-visual-id="table-risk-rose" data-visual-type="table" data-rows="{done.loans_risk_rose_latest}"'
+    assert shown in build_page(lake)
