@@ -130,3 +130,15 @@ def test_a_table_from_an_earlier_release_gains_the_new_declared_columns(spark, l
     storage.merge_insert_new(spark, lake, NAME, new, "transaction_id", partitions=["2024-01"])
     rows = {r.transaction_id: r.channel for r in storage.read_table(spark, lake, NAME).collect()}
     assert rows == {"T1": None, "T2": "ATM"}  # the earlier row reads the new column as null
+
+
+def test_a_writes_spark_jobs_are_described_by_its_table_and_the_description_is_restored(spark):
+    context = spark.sparkContext
+    context.setJobDescription("outer step")
+    try:
+        with storage._one_commit(spark, storage.ref(NAME)):
+            assert context.getLocalProperty("spark.job.description") == f"write {NAME}"
+        assert context.getLocalProperty("spark.job.description") == "outer step"
+    finally:
+        context.setLocalProperty("spark.job.description", None)
+    assert context.getLocalProperty("spark.job.description") is None

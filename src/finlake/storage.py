@@ -254,13 +254,18 @@ def _conformed(df: DataFrame, table: TableRef) -> DataFrame:
     return df.select(*[F.col(f.name).cast(f.dataType).alias(f.name) for f in schema.fields])
 
 
+JOB_DESCRIPTION = "spark.job.description"
 _CONFLICTS = ("ValidationException", "CommitFailedException", "CommitStateUnknownException")
 
 
 @contextmanager
-def _one_commit(table: TableRef) -> Iterator[None]:
+def _one_commit(spark: SparkSession, table: TableRef) -> Iterator[None]:
     """A lost race with another writer becomes one line; Iceberg already retried what it safely could
-    (commit.retry.*): what is left is a real conflict, and nothing of this write became visible."""
+    (commit.retry.*): what is left is a real conflict, and nothing of this write became visible.
+    The write's Spark jobs are described as `write <table>` (the UI, event logs, bench/spark_profile)."""
+    context = spark.sparkContext
+    described = context.getLocalProperty(JOB_DESCRIPTION)  # per thread: concurrent writes keep their own
+    context.setJobDescription(f"write {table.name}")
     try:
         yield
     except Exception as exc:
@@ -272,6 +277,8 @@ def _one_commit(table: TableRef) -> Iterator[None]:
                 f"(rerun to apply it): {first.strip()[:300]}"
             ) from exc
         raise
+    finally:
+        context.setLocalProperty(JOB_DESCRIPTION, described)  # type: ignore[arg-type]  # None unsets it
 
 
 @contextmanager
@@ -294,7 +301,7 @@ def merge_upsert(spark: SparkSession, lake: Lake, name: str, rows: DataFrame, ke
     """MERGE the winning change records: matched keys updated, new keys inserted (one commit)."""
     table = ref(name)
     ident = ensure_table(spark, lake, name)
-    with _source_view(_conformed(rows, table)) as view, _one_commit(table):
+    with _source_view(_conformed(rows, table)) as view, _one_commit(spark, table):
         spark.sql(
             f"MERGE INTO {ident} t USING {view} s ON t.`{key}` = s.`{key}` "
             "WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
@@ -315,7 +322,7 @@ def merge_insert_new(
         if not partitions:
             return
         on += " AND " + _in_list(table.contract.partition_by[0], partitions)
-    with _source_view(_conformed(rows, table)) as view, _one_commit(table):
+    with _source_view(_conformed(rows, table)) as view, _one_commit(spark, table):
         # The never-true WHEN MATCHED clause keeps this a row-level MERGE: an insert-only one is planned
         # as a plain append, which Iceberg does not validate against concurrent commits (two writers
         # would both insert the same key). This way the loser of a race fails instead.
@@ -330,7 +337,7 @@ def overwrite_partitions(spark: SparkSession, lake: Lake, name: str, rows: DataF
     table = ref(name)
     ident = ensure_table(spark, lake, name)
     target = f"{ident}.branch_{branch}" if branch else ident
-    with _one_commit(table):
+    with _one_commit(spark, table):
         _conformed(rows, table).writeTo(target).overwritePartitions()
 
 
@@ -351,7 +358,7 @@ def replace_where(
     table = ref(name)
     ident = ensure_table(spark, lake, name)
     target = f"{ident}.branch_{branch}" if branch else ident
-    with _one_commit(table):
+    with _one_commit(spark, table):
         _conformed(rows, table).writeTo(target).overwrite(condition)
 
 
@@ -360,7 +367,7 @@ def replace_rows(spark: SparkSession, lake: Lake, name: str, rows: DataFrame, br
     table = ref(name)
     ident = ensure_table(spark, lake, name)
     target = f"{ident}.branch_{branch}" if branch else ident
-    with _one_commit(table):
+    with _one_commit(spark, table):
         _conformed(rows, table).writeTo(target).overwrite(F.lit(True))
 
 
