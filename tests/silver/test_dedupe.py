@@ -7,7 +7,7 @@ import datetime as dt
 from chispa import assert_df_equality
 from pyspark.sql import types as T
 
-from finlake.silver.dedupe import classify, rank_change_records, rank_events
+from finlake.silver.dedupe import classify, rank_change_records, rank_events, repeated_keys
 
 SCHEMA = T.StructType(
     [
@@ -79,3 +79,23 @@ def test_first_event_delivery_wins_and_silver_beats_the_batch(spark):
         ],
     )
     assert_df_equality(actual, expected, ignore_nullable=True)
+
+
+def test_ranking_only_the_repeated_keys_gives_every_row_the_full_windows_rank(spark):
+    """The same `_rank` per row, whether the window covers every row or only the repeated keys' rows."""
+    import random
+
+    rng = random.Random(7)
+    rows = []
+    for i in range(400):
+        key = f"T{rng.randrange(250)}"  # ~40% of keys occur more than once
+        existing = rng.random() < 0.1
+        reasons = ["BAD_DATE"] if rng.random() < 0.1 else []
+        day = D1 if rng.random() < 0.5 else D2
+        rows.append((key, f"r{i:03d}", None, day, f"f{rng.randrange(3)}", rng.randrange(5), existing, reasons))
+    df = spark.createDataFrame(rows, SCHEMA)
+    repeated = repeated_keys(df, "id")
+    assert 0 < repeated.count() < df.select("id").distinct().count()  # the test exercises both paths
+    full = df.transform(rank_events("id")).select("row", "_rank")
+    only_repeated = df.transform(rank_events("id", repeated)).select("row", "_rank")
+    assert_df_equality(only_repeated, full, ignore_row_order=True, ignore_nullable=True)

@@ -4,25 +4,32 @@ reads only the booking months the batch touches, so a day costs the same whateve
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from finlake import storage
 from finlake.silver import breaker, conflicts
-from finlake.silver.dedupe import classify, rank_events
+from finlake.silver.dedupe import classify, rank_events, repeated_keys
 from finlake.silver.models import SILVER_MODELS
-from finlake.silver.run import EntityBatch, SilverRun, count_outcomes, materialized
+from finlake.silver.run import BROADCAST_PARENT_KEYS, EntityBatch, SilverRun, count_outcomes, materialized
 from finlake.silver.validation import is_valid
+
+BROADCAST_REPEATED_KEYS = BROADCAST_PARENT_KEYS  # the same budget: ~1M short ids
 
 
 def append_transactions(run: SilverRun, batch: EntityBatch) -> None:
     """transactions: drop re-deliveries, insert the new ones with an insert-only MERGE that reads
     only the booking months the batch touches."""
     entity = batch.entity
-    rows = run.validated_batch(batch).transform(conflicts.with_content_hash(entity)).persist()
-    run.persisted.append(rows)
+    # Parsed and validated once, kept as rows (a local checkpoint): every later pass reads them. A
+    # columnar cache (persist) costs ~2/3 as much again as the validation to build (measured at 1M
+    # rows: docs/benchmarks.md); a checkpoint ~1/4, and its lineage is deterministic for the MERGE.
+    rows = run.validated_batch(batch).transform(conflicts.with_content_hash(entity)).localCheckpoint(eager=True)
     month = F.date_format("booked_at", "yyyy-MM")
     months = sorted(r[0] for r in rows.where(is_valid()).select(month).distinct().collect())
+    repeated = repeated_keys(rows, entity.key)
     if not run.full_refresh:
         # Only published ids of the months this batch touches, and only those it repeats, can change
         # its ranking: a day costs the same whatever the history (make bench). Rows that came from
@@ -32,11 +39,14 @@ def append_transactions(run: SilverRun, batch: EntityBatch) -> None:
             .where(F.col("booked_month").isin(*months))
             .where(~F.col("source_file").isin(*batch.rels))
         )
-        repeated = published.join(rows.select(entity.key), on=entity.key, how="left_semi").transform(
+        redelivered = published.join(rows.select(entity.key), on=entity.key, how="left_semi").transform(
             conflicts.with_content_hash(entity)
         )
-        rows = rows.unionByName(_mark_existing_ids(repeated, entity.key), allowMissingColumns=True)
-    ranked = materialized(rows.transform(rank_events(entity.key)).transform(classify("DUPLICATE_DELIVERY")))
+        existing = _mark_existing_ids(redelivered, entity.key).persist()  # read twice, below
+        run.persisted.append(existing)
+        repeated = repeated.unionByName(existing.select(entity.key))
+        rows = rows.unionByName(existing, allowMissingColumns=True)
+    ranked = materialized(rows.transform(_rank(entity.key, repeated)).transform(classify("DUPLICATE_DELIVERY")))
     written = ~F.col("_existing") & (F.col("outcome") == "WRITTEN")
     months_written = F.array_sort(F.collect_set(F.when(written, month))).alias("months")
     counts = count_outcomes(ranked, "DUPLICATE_DELIVERY", [months_written])
@@ -55,6 +65,14 @@ def append_transactions(run: SilverRun, batch: EntityBatch) -> None:
     parts = [f"booked_month={m}" for m in counts.get("months") or []]
     run.record_lineage("silver.transactions", batch, parts).upstream.append("silver.accounts")
     run.publish_quarantine(batch, ranked)
+
+
+def _rank(key: str, repeated: DataFrame) -> Callable[[DataFrame], DataFrame]:
+    """Rank only the rows of repeated keys when they are few enough to broadcast (as a day's
+    re-deliveries are); a re-sent history falls back to the window over every row."""
+    repeated = repeated.localCheckpoint(eager=True)  # the aggregate, computed once
+    few = repeated.count() <= BROADCAST_REPEATED_KEYS
+    return rank_events(key, repeated if few else None)
 
 
 def _mark_existing_ids(published: DataFrame, key: str) -> DataFrame:
