@@ -196,7 +196,7 @@ resource "aws_lambda_function" "this" {
   handler                        = "handler.lambda_handler"
   filename                       = var.lambda_package_file
   source_code_hash               = filebase64sha256(var.lambda_package_file)
-  timeout                        = 300
+  timeout                        = 900 # the maximum: two Athena queries, each up to QUERY_TIMEOUT_SECONDS a try; claims stop a retry resending
   memory_size                    = 256
   reserved_concurrent_executions = var.reserved_concurrent_executions # null: none (a new account's quota cannot spare any)
   kms_key_arn                    = var.kms_key_arn
