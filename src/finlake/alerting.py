@@ -98,24 +98,35 @@ def batch_id(batch: Sequence[_Keyed]) -> str:
 
 def build_message(batch: Sequence[HighRiskCustomer], dashboard_url: str) -> tuple[str, str]:
     """(subject, JSON body) of one SNS message."""
+    run_id, body = _message_body(batch, MESSAGE_TYPE, "scoring_run_id", "customers", dashboard_url)
+    return f"finlake: {len(batch)} customer(s) entered HIGH risk (run {run_id})"[:100], body
+
+
+def _message_body(
+    batch: Sequence[HighRiskCustomer] | Sequence[RiskRose],
+    message_type: str,
+    group: str,
+    items: str,
+    dashboard_url: str,
+) -> tuple[str, str]:
+    """(the batch's one `group` value, the JSON body): one message per scoring run or month end, its
+    alerts listed under `items` (`<items>_count` of them) without the group field repeated."""
     if not batch:
-        raise ValueError("an alert batch needs at least one customer")
-    run_ids = {c.scoring_run_id for c in batch}
-    versions = {c.model_version for c in batch}
-    if len(run_ids) != 1:
-        raise ValueError(f"one message per scoring run, got runs {sorted(run_ids)}")
-    run_id = run_ids.pop()
+        raise ValueError(f"an alert batch needs at least one {items[:-1]}")
+    groups = {getattr(a, group) for a in batch}
+    if len(groups) != 1:
+        raise ValueError(f"one message per {group.replace('_', ' ')}, got {sorted(groups)}")
+    value = groups.pop()
     body = {
-        "type": MESSAGE_TYPE,
+        "type": message_type,
         "batch_id": batch_id(batch),
-        "scoring_run_id": run_id,
-        "model_versions": sorted(versions),
+        group: value,
+        "model_versions": sorted({a.model_version for a in batch}),
         "dashboard_url": dashboard_url,
-        "customer_count": len(batch),
-        "customers": [{k: v for k, v in asdict(c).items() if k not in {"scoring_run_id"}} for c in batch],
+        f"{items[:-1]}_count": len(batch),
+        items: [{k: v for k, v in asdict(a).items() if k != group} for a in batch],
     }
-    subject = f"finlake: {len(batch)} customer(s) entered HIGH risk (run {run_id})"[:100]
-    return subject, json.dumps(body, sort_keys=True)
+    return value, json.dumps(body, sort_keys=True)
 
 
 # "Customers whose risk rose": open loans whose early-warning probability crossed the model's alert
@@ -171,20 +182,5 @@ def risk_rose_batches(loans: Sequence[RiskRose], size: int) -> Iterator[list[Ris
 
 def build_risk_rose_message(batch: Sequence[RiskRose], dashboard_url: str) -> tuple[str, str]:
     """(subject, JSON body) of one SNS message about loans whose risk rose at one month end."""
-    if not batch:
-        raise ValueError("a risk-rose batch needs at least one loan")
-    months = {r.snapshot_month for r in batch}
-    if len(months) != 1:
-        raise ValueError(f"one message per snapshot month, got months {sorted(months)}")
-    month = months.pop()
-    body = {
-        "type": RISK_ROSE_MESSAGE_TYPE,
-        "batch_id": batch_id(batch),
-        "snapshot_month": month,
-        "model_versions": sorted({r.model_version for r in batch}),
-        "dashboard_url": dashboard_url,
-        "loan_count": len(batch),
-        "loans": [{k: v for k, v in asdict(r).items() if k != "snapshot_month"} for r in batch],
-    }
-    subject = f"finlake: early-warning risk rose for {len(batch)} loan(s) (month end {month})"[:100]
-    return subject, json.dumps(body, sort_keys=True)
+    month, body = _message_body(batch, RISK_ROSE_MESSAGE_TYPE, "snapshot_month", "loans", dashboard_url)
+    return f"finlake: early-warning risk rose for {len(batch)} loan(s) (month end {month})"[:100], body
