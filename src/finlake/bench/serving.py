@@ -41,12 +41,13 @@ def _lake(work: Path, customers: int) -> Path:
 
 def in_process(lake: Path, loan_ids: list[str], n: int = 5000) -> dict[str, float]:
     from finlake.lake import Lake
+    from finlake.ml.settings import DEFAULT_MODEL_NAME, SERVING_ALIAS
     from finlake.serving.registry import load_by_alias
     from finlake.serving.requestlog import FileLog
     from finlake.serving.service import ScoringService
     from finlake.serving.store import SqliteFeatureStore, online_root
 
-    model = load_by_alias(Lake.local(lake), "finlake_loan_default", "serving")
+    model = load_by_alias(Lake.local(lake), DEFAULT_MODEL_NAME, SERVING_ALIAS)
     store = SqliteFeatureStore(online_root(lake) / "features.db")
     service = ScoringService(model, store, FileLog(online_root(lake) / "bench-requests", echo=False))
     times = []
