@@ -73,8 +73,9 @@ def materialized(ranked: DataFrame) -> DataFrame:
     return ranked.localCheckpoint(eager=True)
 
 
-# ~1M short ids and a date are ~50 MB in the broadcast table: far below the driver's memory
-BROADCAST_PARENT_KEYS = 1_000_000
+# Broadcast budget for key sets (FK parent keys, repeated transaction ids): ~1M short ids are ~50 MB,
+# far below the driver's memory
+BROADCAST_KEYS = 1_000_000
 
 
 class SilverRun:
@@ -197,7 +198,7 @@ class SilverRun:
         whether they can be broadcast: then the child rows are not shuffled for the check."""
         table = f"silver.{entity.name}"
         current = storage.current_snapshot(self.spark, self.lake, table) if entity.name in SILVER_TABLES else None
-        small = current is not None and current[1] <= BROADCAST_PARENT_KEYS
+        small = current is not None and current[1] <= BROADCAST_KEYS
         self.parent_keys[entity.name] = F.broadcast(keys) if small else keys
 
     def snapshots(self) -> dict[str, int]:

@@ -13,10 +13,8 @@ from finlake import storage
 from finlake.silver import breaker, conflicts
 from finlake.silver.dedupe import classify, rank_events, repeated_keys
 from finlake.silver.models import SILVER_MODELS
-from finlake.silver.run import BROADCAST_PARENT_KEYS, EntityBatch, SilverRun, count_outcomes, materialized
+from finlake.silver.run import BROADCAST_KEYS, EntityBatch, SilverRun, count_outcomes, materialized
 from finlake.silver.validation import is_valid
-
-BROADCAST_REPEATED_KEYS = BROADCAST_PARENT_KEYS  # the same budget: ~1M short ids
 
 
 def append_transactions(run: SilverRun, batch: EntityBatch) -> None:
@@ -28,9 +26,10 @@ def append_transactions(run: SilverRun, batch: EntityBatch) -> None:
     # rows: docs/benchmarks.md); a checkpoint ~1/4, and its lineage is deterministic for the MERGE.
     rows = run.validated_batch(batch).transform(conflicts.with_content_hash(entity)).localCheckpoint(eager=True)
     month = F.date_format("booked_at", "yyyy-MM")
-    months = sorted(r[0] for r in rows.where(is_valid()).select(month).distinct().collect())
     repeated = repeated_keys(rows, entity.key)
+    months: list[str] = []  # the booking months the batch touches: what an incremental run reads and merges
     if not run.full_refresh:
+        months = sorted(r[0] for r in rows.where(is_valid()).select(month).distinct().collect())
         # Only published ids of the months this batch touches, and only those it repeats, can change
         # its ranking: a day costs the same whatever the history (make bench). Rows that came from
         # this batch's files before (a failed run being redone) are ranked as new again.
@@ -46,7 +45,7 @@ def append_transactions(run: SilverRun, batch: EntityBatch) -> None:
         run.persisted.append(existing)
         repeated = repeated.unionByName(existing.select(entity.key))
         rows = rows.unionByName(existing, allowMissingColumns=True)
-    ranked = materialized(rows.transform(_rank(entity.key, repeated)).transform(classify("DUPLICATE_DELIVERY")))
+    ranked = materialized(rows.transform(_rank(run, entity.key, repeated)).transform(classify("DUPLICATE_DELIVERY")))
     written = ~F.col("_existing") & (F.col("outcome") == "WRITTEN")
     months_written = F.array_sort(F.collect_set(F.when(written, month))).alias("months")
     counts = count_outcomes(ranked, "DUPLICATE_DELIVERY", [months_written])
@@ -67,11 +66,12 @@ def append_transactions(run: SilverRun, batch: EntityBatch) -> None:
     run.publish_quarantine(batch, ranked)
 
 
-def _rank(key: str, repeated: DataFrame) -> Callable[[DataFrame], DataFrame]:
+def _rank(run: SilverRun, key: str, repeated: DataFrame) -> Callable[[DataFrame], DataFrame]:
     """Rank only the rows of repeated keys when they are few enough to broadcast (as a day's
     re-deliveries are); a re-sent history falls back to the window over every row."""
-    repeated = repeated.localCheckpoint(eager=True)  # the aggregate, computed once
-    few = repeated.count() <= BROADCAST_REPEATED_KEYS
+    repeated = repeated.persist()  # one action: the aggregate is computed, kept and counted
+    run.persisted.append(repeated)
+    few = repeated.count() <= BROADCAST_KEYS
     return rank_events(key, repeated if few else None)
 
 
