@@ -134,6 +134,8 @@ class Bench:
                 self.say(f"model: {exc}")
                 result["model"] = {"error": str(exc)}
         if "queries" in self.s.stages:
+            if "model" not in self.s.stages:  # the risk-score queries need a champion to score with
+                self.finlake(lake, "train", "--no-challenger")
             result["queries"] = self.queries(lake, root)
         shutil.rmtree(root, ignore_errors=True)
         return result
