@@ -193,6 +193,23 @@ def test_a_runs_checkpoints_are_listed_once_next_to_the_earlier_runs_parts(tmp_p
     assert merged["cold_start"] == {"x": 1} and merged["incremental"] == {"x": 1}
 
 
+def test_a_later_run_at_some_scales_keeps_the_earlier_figures_it_did_not_measure(tmp_path):
+    from finlake.bench.runner import _merged
+
+    machine = {"load_average_at_start": [0.1], "load_average_at_end": [0.2]}
+    header = {"commit": "abc", "settings": {}, "machine": machine}
+    first = {**header, "date": "T1", "scales": [{"customers": 2000, "throughput": {"s": 1}, "model": {"m": 1}},
+                                                 {"customers": 32000, "throughput": {"s": 2}}]}  # fmt: skip
+    path = tmp_path / "day.json"
+    path.write_text(json.dumps(first))
+    later = {**header, "date": "T2", "scales": [{"customers": 2000, "queries": {"q": 3}},
+                                                {"customers": 32000, "throughput": {"s": 4}}]}  # fmt: skip
+    merged = _merged(path, later)
+    small, large = merged["scales"]
+    assert small == {"customers": 2000, "throughput": {"s": 1}, "model": {"m": 1}, "queries": {"q": 3, "run": "T2"}}
+    assert large == {"customers": 32000, "throughput": {"s": 4, "run": "T2"}}
+
+
 def test_model_table_shows_the_ratio_to_the_observable_best_with_its_interval():
     from finlake.bench.report import model_md
 

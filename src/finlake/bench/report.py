@@ -18,7 +18,7 @@ TARGETS = {
     "pipeline_over_floor": 2.5,
     "incremental": 1.2,
     "compliance_share": 0.10,
-    "warm_make_run_seconds": 180,
+    "warm_make_run_seconds": 90,  # issue 18 (was 180 before it)
 }
 
 
@@ -162,7 +162,7 @@ def cold_md(c: dict[str, Any]) -> list[str]:
         f"| warm: venv kept, lake removed (1 run) | {warm:.0f} | {_mib(c['warm']['peak_rss_mib'])} |",
         f"| again on the same lake: generate skips, Silver has nothing new (1 run) | {c['rerun_same_lake']['seconds']:.0f} | {_mib(c['rerun_same_lake']['peak_rss_mib'])} |",
         "",
-        f"Warm target < 180 s: {_verdict(warm < TARGETS['warm_make_run_seconds'])}.",
+        f"Warm target < {TARGETS['warm_make_run_seconds']} s: {_verdict(warm < TARGETS['warm_make_run_seconds'])}.",
     ]
 
 

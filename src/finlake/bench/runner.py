@@ -341,6 +341,7 @@ class Bench:
 
 
 PARTS = ("scales", "incremental", "cold_start", "serving", "stream")
+SCALE_PARTS = ("throughput", "model", "queries")
 
 
 def _merged(path: Path, result: dict[str, Any]) -> dict[str, Any]:
@@ -350,12 +351,24 @@ def _merged(path: Path, result: dict[str, Any]) -> dict[str, Any]:
         return result
     earlier = json.loads(path.read_text(encoding="utf-8"))
     kept = {k: earlier[k] for k in PARTS if k in earlier and k not in result}
+    if "scales" in earlier and "scales" in result:
+        kept["scales"] = _merged_scales(earlier["scales"], result["scales"], result["date"])
     if not kept:
         return result
     runs = [*earlier.get("runs", [_run_header(earlier, [k for k in PARTS if k in earlier])])]
     # one entry per run: a run's checkpoints (after every part) are merged into the file repeatedly
     runs = list({r["date"]: r for r in runs if r["date"] != result["date"]}.values())
     return {**result, **kept, "runs": [*runs, _run_header(result, [k for k in PARTS if k in result])]}
+
+
+def _merged_scales(earlier: list[dict[str, Any]], new: list[dict[str, Any]], date: str) -> list[dict[str, Any]]:
+    """Scales by customer count: what this run measured at a scale (throughput, model, queries)
+    replaces the earlier figure, the rest is kept; each figure names the run it came from."""
+    by_customers = {s["customers"]: s for s in earlier}
+    for scale in new:
+        stamped = {k: {**v, "run": v.get("run", date)} if k in SCALE_PARTS else v for k, v in scale.items()}
+        by_customers[scale["customers"]] = {**by_customers.get(scale["customers"], {}), **stamped}
+    return [by_customers[c] for c in sorted(by_customers)]
 
 
 def _run_header(result: dict[str, Any], parts: list[str]) -> dict[str, Any]:
