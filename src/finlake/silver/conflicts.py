@@ -41,9 +41,13 @@ def with_content_hash(entity: Entity) -> Callable[[DataFrame], DataFrame]:
     return transform
 
 
-def find_conflicts(ranked: DataFrame, entity: Entity, duplicate_kind: str, limit: int = EXAMPLES) -> dict[str, Any]:
+def find_conflicts(
+    ranked: DataFrame, entity: Entity, duplicate_kind: str, few_copies: bool = False, limit: int = EXAMPLES
+) -> dict[str, Any]:
     """{"count": n, "examples": [...]}: this run's duplicates whose business fields differ from the
-    delivery that won (in Silver already, or earlier in the batch). Empty when there are none."""
+    delivery that won (in Silver already, or earlier in the batch). Empty when there are none.
+    `few_copies`: the duplicates fit a broadcast, so the winners are probed, not shuffled (at 16M
+    transactions that join shuffled ~0.5 GiB of winners for a few thousand copies)."""
     key = entity.key
     shown = ["amount", "account_id", "booked_at", "source_file"]
     copies = ranked.where(~F.col("_existing") & (F.col("outcome") == duplicate_kind)).select(
@@ -52,7 +56,11 @@ def find_conflicts(ranked: DataFrame, entity: Entity, duplicate_kind: str, limit
     first = ranked.where(F.col(RANK) == 1).select(
         key, F.col(CONTENT_HASH).alias("_first_hash"), *[F.col(c).alias(f"first_{c}") for c in shown]
     )
-    conflicting = copies.join(first, on=key, how="inner").where(F.col(CONTENT_HASH) != F.col("_first_hash"))
+    conflicting = (
+        (F.broadcast(copies) if few_copies else copies)
+        .join(first, on=key, how="inner")
+        .where(F.col(CONTENT_HASH) != F.col("_first_hash"))
+    )
     row = conflicting.agg(
         F.count(F.lit(1)).alias("n"),
         F.slice(

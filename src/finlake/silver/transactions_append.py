@@ -52,8 +52,9 @@ def append_transactions(run: SilverRun, batch: EntityBatch) -> None:
     run.fill_counts(entity.name, counts, "DUPLICATE_DELIVERY")
     breaker.check(entity.name, counts, ranked, run.accept_quarantine_rate)
     if counts.get("duplicates_removed"):  # a copy whose business fields differ is reported, not just dropped
+        few = counts["duplicates_removed"] <= BROADCAST_KEYS
         run.report.entity(entity.name, "silver").conflicts = conflicts.find_conflicts(
-            ranked, entity, "DUPLICATE_DELIVERY"
+            ranked, entity, "DUPLICATE_DELIVERY", few_copies=few
         )
 
     new_rows = SILVER_MODELS[entity.name]["transactions"](ranked.where(written))
