@@ -53,6 +53,20 @@ def test_run_measured_sees_the_child_process_memory(tmp_path):
     assert sample.seconds >= 1
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="file-backed resident pages are told apart on Linux")
+def test_mapped_file_pages_count_in_the_rss_but_not_in_its_anonymous_part(tmp_path):
+    # like the JVM reading memory-mapped shuffle blocks: 200 MiB of a file mapped and read, 100 MiB held
+    data = tmp_path / "blocks.bin"
+    data.write_bytes(b"x" * (200 * 2**20))
+    code = (
+        f"import mmap,time; f=open(r'{data}','rb'); m=mmap.mmap(f.fileno(),0,access=mmap.ACCESS_READ); "
+        "s=sum(m[i] for i in range(0,len(m),4096)); held=bytearray(100*2**20); time.sleep(1)"
+    )
+    sample = run_measured([sys.executable, "-c", code], tmp_path / "log.txt")
+    assert sample.peak_rss_bytes > 300 * 2**20
+    assert 100 * 2**20 < sample.peak_anon_bytes < sample.peak_rss_bytes - 150 * 2**20
+
+
 def test_run_measured_failure_names_the_log(tmp_path):
     with pytest.raises(FinlakeError, match=r"exit 3.*boom.*log\.txt"):
         run_measured([sys.executable, "-c", "import sys; print('boom'); sys.exit(3)"], tmp_path / "log.txt")

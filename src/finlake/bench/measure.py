@@ -2,7 +2,10 @@
 
 Peak memory is the largest sum of resident set sizes over the process and all its descendants
 (the Python driver, spark-submit and the JVM it starts), sampled every `interval` seconds with
-psutil. Sampling can miss a spike shorter than the interval; for multi-second stages it does not
+psutil. That sum counts file pages the JVM has mapped (Spark memory-maps shuffle and checkpoint
+blocks it reads from disk), which are page cache the kernel can drop; the peak of the anonymous part
+(RSS minus the file-backed `shared` pages, Linux) is what the processes themselves hold, and is
+recorded beside it. Sampling can miss a spike shorter than the interval; for multi-second stages it does not
 matter.
 """
 
@@ -30,20 +33,24 @@ class Sample:
 
     seconds: float
     peak_rss_bytes: int
+    peak_anon_bytes: int = 0  # 0: not measured (results from before it was)
 
 
-def _tree_rss(root: psutil.Process) -> int:
-    total = 0
+def _tree_rss(root: psutil.Process) -> tuple[int, int]:
+    """(RSS, anonymous RSS) summed over the process tree."""
+    total = anon = 0
     try:
         procs = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0
+        return 0, 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            mem = p.memory_info()
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
-    return total
+        total += mem.rss
+        anon += mem.rss - getattr(mem, "shared", 0)  # `shared` (file-backed pages) is Linux-only
+    return total, anon
 
 
 def run_measured(
@@ -60,16 +67,17 @@ def run_measured(
         log.flush()
         started = time.monotonic()
         proc = psutil.Popen(list(cmd), stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, cwd=cwd)
-        peak = 0
+        peak = peak_anon = 0
         while proc.poll() is None:
-            peak = max(peak, _tree_rss(proc))
+            rss, anon = _tree_rss(proc)
+            peak, peak_anon = max(peak, rss), max(peak_anon, anon)
             time.sleep(interval)
         seconds = time.monotonic() - started
     if proc.returncode != 0:
         raise FinlakeError(
             f"benchmark step failed (exit {proc.returncode}): {' '.join(cmd)}: {_last_line(log_path)} (log: {log_path})"
         )
-    return Sample(seconds=round(seconds, 3), peak_rss_bytes=peak)
+    return Sample(seconds=round(seconds, 3), peak_rss_bytes=peak, peak_anon_bytes=peak_anon)
 
 
 def _last_line(log_path: Path) -> str:
@@ -90,6 +98,7 @@ class Summary:
     seconds_min: float
     seconds_max: float
     peak_rss_mib: float  # median of the per-run peaks
+    peak_anon_mib: float  # the same for the anonymous part (see the module docstring)
     samples: tuple[Sample, ...]
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,6 +117,7 @@ def summarise(samples: Sequence[Sample]) -> Summary:
         seconds_min=min(secs),
         seconds_max=max(secs),
         peak_rss_mib=round(statistics.median(s.peak_rss_bytes for s in samples) / 2**20, 1),
+        peak_anon_mib=round(statistics.median(s.peak_anon_bytes for s in samples) / 2**20, 1),
         samples=tuple(samples),
     )
 

@@ -49,8 +49,8 @@ def machine_md(m: dict[str, Any], settings: dict[str, Any]) -> list[str]:
 
 def throughput_md(scales: list[dict[str, Any]]) -> list[str]:
     lines = [
-        "| transactions | stage | median s (min–max) | Bronze rows/s | peak MiB |",
-        "| ---: | --- | ---: | ---: | ---: |",
+        "| transactions | stage | median s (min–max) | Bronze rows/s | peak MiB | of it anonymous |",
+        "| ---: | --- | ---: | ---: | ---: | ---: |",
     ]
     for sc in scales:
         t = sc.get("throughput")
@@ -60,7 +60,7 @@ def throughput_md(scales: list[dict[str, Any]]) -> list[str]:
         for name, s in t["stages"].items():
             lines.append(
                 f"| {tx:,} | {STAGE_LABELS.get(name, name)} | {s['seconds']:.1f} ({s['seconds_min']:.1f}–{s['seconds_max']:.1f}) "
-                f"| {s['bronze_rows_per_second'] or 0:,} | {_mib(s['peak_rss_mib'])} |"
+                f"| {s['bronze_rows_per_second'] or 0:,} | {_mib(s['peak_rss_mib'])} | {_mib(s.get('peak_anon_mib') or None)} |"
             )
     lines += ["", "| transactions | pipeline s (Silver + Gold) | ÷ floor (target ≤ 2.5) | ÷ DuckDB peer | Silver ÷ floor |",
               "| ---: | ---: | ---: | ---: | ---: |"]  # fmt: skip
