@@ -98,7 +98,7 @@ def _reasons(parsed: dict[str, _Parsed], entity: Entity) -> SparkColumn:
             per_code.append(F.when(fired, F.lit(code)))
             any_fired = any_fired | fired
     # The array is built (and its nulls filtered, which Spark runs interpreted) only for a row that
-    # has a reason; a valid row gets the empty array straight away: a third of the validation's CPU
+    # has a reason; a valid row gets the empty array straight away: ~25-30% of the validation's CPU
     # at 1M rows (docs/benchmarks.md, session 7).
     no_reasons = F.array().cast("array<string>")
     field_reasons = F.when(any_fired, F.array_compact(F.array(*per_code))).otherwise(no_reasons)
