@@ -5,13 +5,15 @@ then compare every declared table whole, at its current snapshot:
 
     python -m finlake.bench.same_output LAKE_BEFORE LAKE_AFTER
 
-PyIceberg plans each table's data files (no Spark), DuckDB compares their rows as multisets (`EXCEPT
+PyIceberg plans each table's data files (no Spark), the local engine's view reads exactly those with
+the declared types, and DuckDB compares their rows as multisets (`EXCEPT
 ALL` both ways, so a duplicated or a lost row counts). Columns that name the run rather than the data
 (run ids, scoring times) are left out. Exit status 0 when every table is the same, 1 when one differs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ import duckdb
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
 from finlake.query.iceberg_tables import SnapshotTable, lake_tables
+from finlake.query.local import iceberg_view_sql
 
 RUN_COLUMNS = frozenset({"run_id", "scoring_run_id", "scored_at", "scored_date"})
 
@@ -44,47 +47,48 @@ class TableDiff:
         return f"{self.name}: {self.rows_before:,} vs {self.rows_after:,} rows, {verdict}"
 
 
-def _relation(paths: Sequence[str], columns: Sequence[str]) -> str:
+def diff_relations(
+    con: duckdb.DuckDBPyConnection, name: str, before: str, after: str, columns: Sequence[str]
+) -> TableDiff:
+    """Compare two relations (tables or views on `con`) as multisets of rows over `columns`."""
     selected = ", ".join(f'"{c}"' for c in columns)
-    if not paths:  # a table without a snapshot: no rows, the same columns
-        nulls = ", ".join(f'NULL AS "{c}"' for c in columns)
-        return f"SELECT {selected} FROM (SELECT {nulls}) WHERE false"
-    files = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
-    return f"SELECT {selected} FROM read_parquet([{files}], union_by_name = true)"
-
-
-def diff_files(name: str, before: Sequence[str], after: Sequence[str], columns: Sequence[str]) -> TableDiff:
-    """Compare two sets of Parquet files holding the same table, as multisets of rows over `columns`."""
-    con = duckdb.connect()
-    a, b = _relation(before, columns), _relation(after, columns)
-
-    def scalar(sql: str) -> int:
-        row = con.execute(sql).fetchone()
-        return int(row[0]) if row else 0
-
-    return TableDiff(
-        name,
-        scalar(f"SELECT count(*) FROM ({a})"),
-        scalar(f"SELECT count(*) FROM ({b})"),
-        scalar(f"SELECT count(*) FROM ({a} EXCEPT ALL {b})"),
-        scalar(f"SELECT count(*) FROM ({b} EXCEPT ALL {a})"),
-    )
+    a, b = f"SELECT {selected} FROM {before}", f"SELECT {selected} FROM {after}"
+    row = con.execute(
+        f"SELECT (SELECT count(*) FROM {before}), (SELECT count(*) FROM {after}), "
+        f"(SELECT count(*) FROM ({a} EXCEPT ALL {b})), (SELECT count(*) FROM ({b} EXCEPT ALL {a}))"
+    ).fetchone() or (0, 0, 0, 0)
+    return TableDiff(name, *(int(n) for n in row))
 
 
 def compare_lakes(before: Lake, after: Lake) -> list[TableDiff]:
-    """Every table either lake holds; a table only one of them has counts all its rows as different."""
-    tables_before = {f"{t.database}.{t.name}": t for t in lake_tables(before)}
-    tables_after = {f"{t.database}.{t.name}": t for t in lake_tables(after)}
+    """Every table either lake holds, each read through the local engine's view over exactly its
+    snapshot's files (`query.local.iceberg_view_sql`); a table only one lake has is compared with
+    an empty one, so all its rows count as different."""
+    con = duckdb.connect()
+    sides = {"before": _tables(before), "after": _tables(after)}
     diffs = []
-    for name in sorted(tables_before.keys() | tables_after.keys()):
-        known = tables_before.get(name) or tables_after[name]
+    for name in sorted(sides["before"].keys() | sides["after"].keys()):
+        known = sides["before"].get(name) or sides["after"][name]
         columns = [c for c in known.contract.column_names if c not in RUN_COLUMNS]
-        diffs.append(diff_files(name, _paths(tables_before.get(name)), _paths(tables_after.get(name)), columns))
+        try:
+            views = [_view(con, side, tables.get(name), known) for side, tables in sides.items()]
+            diffs.append(diff_relations(con, name, views[0], views[1], columns))
+        except duckdb.Error as exc:  # e.g. a data file the catalog names is gone; DuckDB adds the SQL below
+            raise FinlakeError(f"{name}: {str(exc).splitlines()[0]}") from None
     return diffs
 
 
-def _paths(table: SnapshotTable | None) -> list[str]:
-    return table.paths if table else []
+def _view(con: duckdb.DuckDBPyConnection, side: str, table: SnapshotTable | None, known: SnapshotTable) -> str:
+    """`<side>_<database>.<table>`: the table's snapshot, or no rows when this lake lacks the table."""
+    table = table or dataclasses.replace(known, snapshot_id=None, rows=0, files=())
+    schema = f"{side}_{table.database}"
+    con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    con.execute(iceberg_view_sql(schema, table))
+    return f'"{schema}"."{table.name}"'
+
+
+def _tables(lake: Lake) -> dict[str, SnapshotTable]:
+    return {f"{t.database}.{t.name}": t for t in lake_tables(lake)}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
