@@ -25,7 +25,14 @@ def test_only_copies_that_differ_from_the_winner_are_conflicts(spark, few_copies
         ],
         COLUMNS,
     )
-    found = find_conflicts(ranked, ENTITIES["transactions"], "DUPLICATE_DELIVERY", few_copies=few_copies)
+    # Without the hint Spark would broadcast these tiny frames anyway: turn that off so the other
+    # form really is a shuffled (sort-merge) join.
+    before = spark.conf.get("spark.sql.autoBroadcastJoinThreshold")
+    spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
+    try:
+        found = find_conflicts(ranked, ENTITIES["transactions"], "DUPLICATE_DELIVERY", few_copies=few_copies)
+    finally:
+        spark.conf.set("spark.sql.autoBroadcastJoinThreshold", before)
     assert found["count"] == 1
     (example,) = found["examples"]
     assert (example["transaction_id"], example["first_amount"], example["redelivered_amount"]) == (
