@@ -1,5 +1,5 @@
 """The Spark MLlib pipeline: impute -> one-hot -> scale -> class-weighted logistic regression -> prior
-correction, and the cross-validated search over regularisation (on the training split only)."""
+correction (the cross-validated search over regularisation is in fit.py)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,12 @@ from dataclasses import dataclass
 
 from pyspark.ml import Pipeline, PipelineModel
 from pyspark.ml.classification import LogisticRegression, LogisticRegressionModel
-from pyspark.ml.evaluation import BinaryClassificationEvaluator
 from pyspark.ml.feature import Imputer, OneHotEncoder, StandardScaler, StringIndexer, VectorAssembler
-from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from finlake.ml.calibration import PriorCorrection
 from finlake.ml.features import LABEL
-from finlake.ml.settings import DEFAULT_ELASTIC_NET_GRID, DEFAULT_REG_GRID
 from finlake.ml.transforms import feature_transformer, model_numeric
 
 WEIGHT = "class_weight"
@@ -107,36 +104,3 @@ def full_model(
 ) -> PipelineModel:
     """What gets registered: preprocessing -> logistic regression -> prior correction, one model."""
     return PipelineModel(stages=[*preprocessing.stages, classifier, PriorCorrection(offset=weights.log_odds_shift)])
-
-
-def cross_validator(
-    lr: LogisticRegression,
-    fold_column: str,
-    num_folds: int,
-    reg_grid: tuple[float, ...] = DEFAULT_REG_GRID,
-    elastic_net_grid: tuple[float, ...] = DEFAULT_ELASTIC_NET_GRID,
-    parallelism: int = 8,
-) -> CrossValidator:
-    """Picks (regParam, elasticNetParam) by mean ROC-AUC over the folds named in `fold_column`
-    (stratified, seeded), then refits the best on all the rows it was given (the training split only).
-    `parallelism` fits that many grid points at once. A fit on a few thousand loans is latency-bound
-    (each L-BFGS iteration is a tiny Spark job, ~100 ms of scheduling for milliseconds of work), so
-    more concurrent fits than cores overlap that latency: 8 instead of 2 took the CV from 81 s to
-    51 s on 2 cores (docs/benchmarks.md)."""
-    grid = (
-        ParamGridBuilder()
-        .addGrid(lr.regParam, list(reg_grid))
-        .addGrid(lr.elasticNetParam, list(elastic_net_grid))
-        .build()
-    )
-    evaluator = BinaryClassificationEvaluator(
-        labelCol=LABEL, rawPredictionCol="rawPrediction", metricName="areaUnderROC"
-    )
-    return CrossValidator(
-        estimator=lr,
-        estimatorParamMaps=grid,
-        evaluator=evaluator,
-        foldCol=fold_column,
-        numFolds=num_folds,
-        parallelism=parallelism,
-    )
