@@ -67,6 +67,17 @@ def test_mapped_file_pages_count_in_the_rss_but_not_in_its_anonymous_part(tmp_pa
     assert 100 * 2**20 < sample.peak_anon_bytes < sample.peak_rss_bytes - 150 * 2**20
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_child_still_sharing_its_parents_memory_is_counted_once(tmp_path):
+    # like the JVM spawning a helper by vfork: until it execs, the child shows the parent's whole RSS
+    code = (
+        "import os,time; held=bytearray(300*2**20); pid=os.fork(); time.sleep(1.5); "
+        "os._exit(0) if pid == 0 else os.waitpid(pid, 0)"
+    )
+    sample = run_measured([sys.executable, "-c", code], tmp_path / "log.txt")
+    assert 300 * 2**20 < sample.peak_rss_bytes < 450 * 2**20
+
+
 def test_run_measured_failure_names_the_log(tmp_path):
     with pytest.raises(FinlakeError, match=r"exit 3.*boom.*log\.txt"):
         run_measured([sys.executable, "-c", "import sys; print('boom'); sys.exit(3)"], tmp_path / "log.txt")

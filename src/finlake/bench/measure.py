@@ -7,6 +7,12 @@ blocks it reads from disk), which are page cache the kernel can drop; the peak o
 (RSS minus the file-backed `shared` pages, Linux) is what the processes themselves hold, and is
 recorded beside it. Sampling can miss a spike shorter than the interval; for multi-second stages it does not
 matter.
+
+A child that is still a copy of its parent is counted once, as the parent: the JVM starts helper
+processes (Hadoop's shell commands, Python workers) by vfork-and-exec, and until the exec the child
+shares the parent's memory, so its RSS is the whole JVM's. Summed, a sample that caught that instant
+doubled the peak: Silver's "9.4 GiB" at 16M and "8.2 GiB" at 1M were such samples (the JVM itself
+held 4.7 and 4.0 GiB; docs/benchmarks.md, session 8).
 """
 
 from __future__ import annotations
@@ -36,21 +42,28 @@ class Sample:
     peak_anon_bytes: int = 0  # 0: not measured (results from before it was)
 
 
+# A child whose command line is its parent's and whose RSS is at least this share of the parent's is
+# the parent's memory seen twice (a fork that has not exec'd yet; see the module docstring)
+COPY_OF_PARENT_SHARE = 0.9
+
+
 def _tree_rss(root: psutil.Process) -> tuple[int, int]:
-    """(RSS, anonymous RSS) summed over the process tree."""
-    total = anon = 0
+    """(RSS, anonymous RSS) summed over the process tree, a not-yet-exec'd copy of a parent left out."""
     try:
         procs = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
         return 0, 0
+    seen: dict[int, tuple[list[str], int, int]] = {}  # pid -> (command line, rss, anonymous rss)
     for p in procs:
         try:
-            mem = p.memory_info()
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            mem, cmdline, parent = p.memory_info(), p.cmdline(), p.ppid()
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue
-        total += mem.rss
-        anon += mem.rss - getattr(mem, "shared", 0)  # `shared` (file-backed pages) is Linux-only
-    return total, anon
+        copied = seen.get(parent)
+        if copied and copied[0] == cmdline and mem.rss >= COPY_OF_PARENT_SHARE * copied[1]:
+            continue
+        seen[p.pid] = (cmdline, mem.rss, mem.rss - getattr(mem, "shared", 0))  # `shared`: file-backed, Linux
+    return sum(rss for _, rss, _ in seen.values()), sum(anon for _, _, anon in seen.values())
 
 
 def run_measured(
