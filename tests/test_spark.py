@@ -1,7 +1,9 @@
-"""run_concurrently: results by name, every task finished before a failure is raised."""
+"""finlake.spark: run_concurrently (results by name, every task finished before a failure is raised) and
+the local session's Python workers."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -44,3 +46,9 @@ def test_the_first_failure_in_order_is_raised_after_every_task_finished():
 def test_a_single_task_runs_in_the_calling_thread():
     caller = threading.get_ident()
     assert run_concurrently({"only": threading.get_ident}) == {"only": caller}
+
+
+def test_python_workers_run_the_drivers_interpreter(spark):
+    # a DataFrame from local rows is decoded by Python workers: they must be this venv's Python
+    executables = spark.createDataFrame([(1,), (2,)], "n int").rdd.map(lambda _: sys.executable).collect()
+    assert set(executables) == {sys.executable}

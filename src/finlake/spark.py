@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TypeVar
@@ -37,6 +38,9 @@ def local_session(app_name: str = "finlake", shuffle_partitions: int | None = No
 
     cores = os.cpu_count() or 2
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # a laptop's Spark talks only to itself
+    # Python workers (a DataFrame made from local rows needs them) run this interpreter, not whatever
+    # `python3` is first on the PATH: same version and packages as the driver.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (
         SparkSession.builder.appName(app_name)
         .master(os.environ.get("FINLAKE_SPARK_MASTER", f"local[{cores}]"))
