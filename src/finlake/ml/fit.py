@@ -70,13 +70,14 @@ def cross_validate(
     """Mean held-out ROC-AUC of each (regParam, elasticNetParam) over the folds in `CV_FOLD`: what
     MLlib's CrossValidator computes (same fits, same unweighted ROC-AUC of the margin), but every fit
     of every fold runs at once, and each is scored on the driver from its coefficients instead of by a
-    transform and an evaluator's sort per fit (CV 48 -> 24 s on the default lake)."""
+    transform and an evaluator's sort per fit (docs/benchmarks.md, session 8)."""
     held_out = [_held_out(vectors, fold, folds) for fold in range(folds)]
     training = [vectors.where(F.col(CV_FOLD) != fold).cache() for fold in range(folds)]
-    jobs = [(fold, point) for fold in range(folds) for point in grid]
+    jobs = [(fold, point) for fold in range(folds) for point in range(len(grid))]
 
-    def fit(job: tuple[int, tuple[float, float]]) -> LogisticRegressionModel:
-        fold, (reg, l1) = job
+    def fit(job: tuple[int, int]) -> LogisticRegressionModel:
+        fold, point = job
+        reg, l1 = grid[point]
         return lr.copy({lr.regParam: reg, lr.elasticNetParam: l1}).fit(training[fold])
 
     try:
@@ -88,7 +89,7 @@ def cross_validate(
     aucs = np.zeros((folds, len(grid)))
     for (fold, point), model in zip(jobs, models, strict=True):
         x, labels = held_out[fold]
-        aucs[fold, grid.index(point)] = roc_auc_score(labels, x @ model.coefficients.toArray() + model.intercept)
+        aucs[fold, point] = roc_auc_score(labels, x @ model.coefficients.toArray() + model.intercept)
     return [float(auc) for auc in aucs.mean(axis=0)]
 
 
