@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import errno
 
+import pytest
+
 from finlake.failure import describe, summary
 from finlake.lake import Lake
+from finlake.spark import DEFAULT_DRIVER_MEMORY
 
 PY4J_TEXT = """An error occurred while calling o806.count.
 : org.apache.spark.SparkException: Job aborted due to stage failure: Task 0 in stage 3.0 failed 1 times, most recent failure: Lost task 0.0: org.apache.spark.SparkException: Encountered error while reading file file:///lake/bronze/transactions/ingest_date=2024-01-01/x.csv. Details:
@@ -25,6 +28,19 @@ def test_a_java_failure_is_its_root_cause_and_file_in_one_line():
     assert line == (
         "EOFException: Unexpected end of input stream "
         "(file file:///lake/bronze/transactions/ingest_date=2024-01-01/x.csv)"
+    )
+
+
+def test_java_out_of_memory_names_the_setting_to_raise(spark):
+    # a real OutOfMemoryError from the driver's JVM (no `Caused by`): an 8 GiB array fits no test heap
+    jvm = spark.sparkContext._jvm
+    with pytest.raises(Exception) as raised:
+        jvm.java.lang.reflect.Array.newInstance(jvm.java.lang.Long.TYPE, 2**30)
+    line = summary(raised.value)
+    assert line.startswith("OutOfMemoryError: Java heap space: ") and "\n" not in line
+    assert line.endswith(
+        f"raise FINLAKE_DRIVER_MEMORY (the local Spark driver's heap, default {DEFAULT_DRIVER_MEMORY}), "
+        "or on Glue the worker type"
     )
 
 

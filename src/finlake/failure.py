@@ -9,12 +9,18 @@ import traceback
 
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
+from finlake.spark import DEFAULT_DRIVER_MEMORY
 from finlake.textstore import write_text
 
 # Spark names the file it failed on: "Encountered error while reading file <uri>." (3.5), FAILED_READ_FILE (4.x)
 _FILE = re.compile(r"(?:while reading file|FAILED_READ_FILE\S*\]? [^\n]*?file)\s+(\S+?)\.?(?:\s|$)")
-_CAUSE = re.compile(r"^(?:Caused by: )?((?:[a-z]+\.)+[A-Za-z]*(?:Exception|Error)\b.*)$", re.MULTILINE)
+# the exception a Java trace starts with (after Py4J's ": ") or one it was caused by
+_CAUSE = re.compile(r"^(?:Caused by: |: )?((?:[a-z]+\.)+[A-Za-z]*(?:Exception|Error)\b.*)$", re.MULTILINE)
 NO_SPACE = ("No space left on device", "ENOSPC", "Errno 28")
+OUT_OF_MEMORY_HINT = (
+    f"raise FINLAKE_DRIVER_MEMORY (the local Spark driver's heap, default {DEFAULT_DRIVER_MEMORY}), "
+    "or on Glue the worker type"
+)
 
 
 def trace_uri(lake: Lake, run_id: str) -> str:
@@ -44,6 +50,8 @@ def summary(exc: BaseException) -> str:
         line = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
     if m := _FILE.search(text):
         line += f" (file {m[1]})"
+    if "java.lang.OutOfMemoryError" in text:
+        line += f": {OUT_OF_MEMORY_HINT}"
     return line
 
 

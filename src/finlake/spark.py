@@ -14,6 +14,9 @@ from typing import TypeVar
 from finlake.errors import FinlakeError
 
 T = TypeVar("T")
+# The local driver's heap (FINLAKE_DRIVER_MEMORY overrides it). 3g runs the 16M-transaction lake with
+# the whole process tree under 4 GiB and took no longer than 4g there (docs/benchmarks.md, session 8).
+DEFAULT_DRIVER_MEMORY = "3g"
 JAVA_HINT = "Java 17 is required: install it with `sudo apt-get install -y openjdk-17-jre-headless` (or brew install openjdk@17)."
 
 
@@ -49,7 +52,7 @@ def local_session(app_name: str = "finlake", shuffle_partitions: int | None = No
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
         .config("spark.sql.parquet.compression.codec", "snappy")
-        .config("spark.driver.memory", os.environ.get("FINLAKE_DRIVER_MEMORY", "4g"))
+        .config("spark.driver.memory", os.environ.get("FINLAKE_DRIVER_MEMORY", DEFAULT_DRIVER_MEMORY))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.ansi.enabled", "false")

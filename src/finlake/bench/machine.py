@@ -11,6 +11,8 @@ from typing import Any
 
 import psutil
 
+from finlake.spark import DEFAULT_DRIVER_MEMORY
+
 
 def _os_name() -> str:
     try:
@@ -60,6 +62,6 @@ def describe() -> dict[str, Any]:
         "java": _java_version(),
         "spark": _version("pyspark"),
         "duckdb": _version("duckdb"),
-        "spark_driver_memory": os.environ.get("FINLAKE_DRIVER_MEMORY", "4g"),
+        "spark_driver_memory": os.environ.get("FINLAKE_DRIVER_MEMORY", DEFAULT_DRIVER_MEMORY),
         "load_average_at_start": load_average(),
     }
