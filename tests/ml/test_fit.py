@@ -8,7 +8,7 @@ from pyspark.ml.linalg import Vectors
 from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
 from pyspark.sql import functions as F
 
-from finlake.errors import FinlakeError
+from finlake.errors import NotEnoughData
 from finlake.ml.features import LABEL
 from finlake.ml.fit import CV_FOLD, cross_validate
 from finlake.ml.pipeline import FEATURES_VECTOR, WEIGHT, build_classifier
@@ -44,5 +44,5 @@ def test_cross_validate_matches_mllib_cross_validator(spark):
 
 def test_a_fold_of_one_class_is_a_clear_error(spark):
     one_class_fold = _vectors(spark).withColumn(LABEL, F.when(F.col(CV_FOLD) == 2, 0.0).otherwise(F.col(LABEL)))
-    with pytest.raises(FinlakeError, match=r"CV fold 3 of 3 .* single class: too few defaults"):
+    with pytest.raises(NotEnoughData, match=r"CV fold 3 of 3 .* single class: too few defaults"):
         cross_validate(build_classifier(), one_class_fold, 3, [(0.1, 0.0)])

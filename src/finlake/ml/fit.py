@@ -14,7 +14,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from sklearn.metrics import roc_auc_score
 
-from finlake.errors import FinlakeError
+from finlake.errors import NotEnoughData
 from finlake.ml.data import to_pandas
 from finlake.ml.features import LABEL
 from finlake.ml.pipeline import (
@@ -57,7 +57,7 @@ def _held_out(vectors: DataFrame, fold: int, folds: int) -> tuple[np.ndarray, np
     )
     labels = rows[LABEL].to_numpy()
     if len(np.unique(labels)) < 2:
-        raise FinlakeError(
+        raise NotEnoughData(
             f"CV fold {fold + 1} of {folds} holds {len(labels)} training rows of a single class: "
             f"too few defaults for {folds}-fold cross-validation"
         )
