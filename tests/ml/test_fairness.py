@@ -8,7 +8,7 @@ import pytest
 
 from finlake.errors import FinlakeError
 from finlake.ml.evaluation import auc_interval
-from finlake.ml.fairness import age_band, fairness_report, group_report
+from finlake.ml.fairness import age_band, fairness_report, group_report, proxies
 from finlake.ml.features import feature_columns
 
 # 10 test loans: 6 women, 4 men. HIGH is probability >= 0.25.
@@ -91,6 +91,13 @@ def test_protected_inputs_are_reported_and_proxies_named():
     assert report["by_age_band"]["groups"]["UNKNOWN"]["loans"] == 1
     with_gender = fairness_report(test, "label", "probability", population, ("gender",), (), ("gender",))
     assert with_gender["protected_attributes_are_model_inputs"] == ["gender"]
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_constant_input_is_no_proxy_and_no_warning():
+    population = pd.DataFrame({"gender": ["F", "M"] * 10, "age_years": range(20, 40), "has_card": [1.0] * 20})
+    measures = proxies(population, ("has_card",), ())["measures"]["has_card"]
+    assert measures == {"spearman_with_age": 0.0, "auc_for_gender": 0.5}
 
 
 def test_the_model_refuses_protected_attributes_as_inputs(monkeypatch):

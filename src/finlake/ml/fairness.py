@@ -101,7 +101,9 @@ def proxies(frame: pd.DataFrame, numeric: tuple[str, ...], categorical: tuple[st
     for column in numeric:
         values = frame[column].astype(float)
         known = values.notna() & frame[AGE].notna()
-        rho = spearmanr(values[known], frame.loc[known, AGE]).statistic if known.sum() > 2 else np.nan
+        # a constant column (e.g. a feature all one value on a small lake) has no rank correlation
+        varies = values[known].nunique() > 1 and frame.loc[known, AGE].nunique() > 1
+        rho = spearmanr(values[known], frame.loc[known, AGE]).statistic if known.sum() > 2 and varies else np.nan
         by_gender = values[binary].notna().to_numpy()
         auc = np.nan
         if by_gender.sum() > 2 and len(np.unique(is_female[by_gender])) == 2:
