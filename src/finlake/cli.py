@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -321,6 +322,9 @@ def handler(command: str) -> Callable[[argparse.Namespace], int]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # MLflow logs at INFO by default ("URI ... does not point to the current DFS" on every model load):
+    # noise among the command's own lines; --debug or MLFLOW_LOGGING_LEVEL brings it back
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "INFO" if args.debug else "WARNING")
     try:
         run = handler(args.command)
         if args.command not in WRITERS:
