@@ -67,6 +67,22 @@ def test_nonsense_arguments_give_one_line_and_exit_2(argv):
     assert "Traceback" not in proc.stderr
 
 
+def test_a_spark_failure_outside_a_job_is_its_java_cause_in_one_line(spark, monkeypatch, tmp_path, capsys):
+    # a command that is not a JobRun (train, score, ...) hitting a real Java OutOfMemoryError
+    from finlake import cli
+
+    jvm = spark.sparkContext._jvm
+    monkeypatch.setattr(
+        cli, "handler", lambda _: lambda _: jvm.java.lang.reflect.Array.newInstance(jvm.java.lang.Long.TYPE, 2**30)
+    )
+    assert main(["--lake", str(tmp_path), "score"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Py4J" not in err and "An error occurred" not in err
+    assert err.startswith(
+        "finlake score: unexpected error: OutOfMemoryError: Java heap space: raise FINLAKE_DRIVER_MEMORY"
+    )
+
+
 @pytest.mark.parametrize(("argv", "challenger"), [(["train"], True), (["train", "--no-challenger"], False)])
 def test_train_no_challenger_skips_the_gradient_boosted_model(monkeypatch, argv, challenger):
     from finlake.commands import train

@@ -15,7 +15,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from finlake import __version__
+from finlake import __version__, failure
 from finlake.errors import FinlakeError, UsageError
 from finlake.lake import LAKE_ENV_VAR, default_lake_root
 from finlake.lakelock import WRITERS, writer_lock
@@ -347,10 +347,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{PROG} {args.command}: error: no space left on device ({exc.filename or args.lake})", file=sys.stderr
             )
             return 1
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        # failure.summary: a Spark (Py4J) error is its Java root cause, not Py4J's preamble; an
+        # out-of-memory error names the setting to raise
         print(
-            f"{PROG} {args.command}: unexpected error: {type(exc).__name__}: {message} "
-            "(rerun with --debug for the stack trace)",
+            f"{PROG} {args.command}: unexpected error: {failure.summary(exc)} (rerun with --debug for the stack trace)",
             file=sys.stderr,
         )
         return 1
