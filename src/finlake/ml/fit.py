@@ -50,18 +50,21 @@ class FittedModel:
         return cast(LogisticRegressionModel, self.model.stages[-2])
 
 
-def _held_out(vectors: DataFrame, fold: int, folds: int) -> tuple[np.ndarray, np.ndarray]:
-    """The fold's feature matrix and labels on the driver (1/K of the training rows)."""
-    rows = to_pandas(
-        vectors.where(F.col(CV_FOLD) == fold).select(LABEL, vector_to_array(F.col(FEATURES_VECTOR)).alias("x"))
-    )
-    labels = rows[LABEL].to_numpy()
-    if len(np.unique(labels)) < 2:
-        raise NotEnoughData(
-            f"CV fold {fold + 1} of {folds} holds {len(labels)} training rows of a single class: "
-            f"too few defaults for {folds}-fold cross-validation"
-        )
-    return np.stack(rows["x"].to_numpy()), labels
+def _held_out(vectors: DataFrame, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each fold's feature matrix and labels on the driver, from one collect of the (small) training
+    vectors; a fold of one class cannot be scored, so it is NotEnoughData."""
+    rows = to_pandas(vectors.select(CV_FOLD, LABEL, vector_to_array(F.col(FEATURES_VECTOR)).alias("x")))
+    held_out = []
+    for fold in range(folds):
+        part = rows[rows[CV_FOLD] == fold]
+        labels = part[LABEL].to_numpy()
+        if len(np.unique(labels)) < 2:
+            raise NotEnoughData(
+                f"CV fold {fold + 1} of {folds} holds {len(labels)} training rows of a single class: "
+                f"too few defaults for {folds}-fold cross-validation"
+            )
+        held_out.append((np.stack(part["x"].to_numpy()), labels))
+    return held_out
 
 
 def cross_validate(
@@ -71,7 +74,7 @@ def cross_validate(
     MLlib's CrossValidator computes (same fits, same unweighted ROC-AUC of the margin), but every fit
     of every fold runs at once, and each is scored on the driver from its coefficients instead of by a
     transform and an evaluator's sort per fit (docs/benchmarks.md, session 8)."""
-    held_out = [_held_out(vectors, fold, folds) for fold in range(folds)]
+    held_out = _held_out(vectors, folds)
     training = [vectors.where(F.col(CV_FOLD) != fold).cache() for fold in range(folds)]
     jobs = [(fold, point) for fold in range(folds) for point in range(len(grid))]
 
