@@ -7,7 +7,15 @@ import datetime as dt
 from chispa import assert_df_equality
 from pyspark.sql import types as T
 
-from finlake.silver.dedupe import classify, rank_change_records, rank_events, repeated_keys
+from finlake.silver.dedupe import (
+    classify,
+    rank_change_records,
+    rank_events,
+    rank_unique,
+    repeated_keys,
+    split_repeated,
+    with_key_hash,
+)
 
 SCHEMA = T.StructType(
     [
@@ -93,9 +101,27 @@ def test_ranking_only_the_repeated_keys_gives_every_row_the_full_windows_rank(sp
         reasons = ["BAD_DATE"] if rng.random() < 0.1 else []
         day = D1 if rng.random() < 0.5 else D2
         rows.append((key, f"r{i:03d}", None, day, f"f{rng.randrange(3)}", rng.randrange(5), existing, reasons))
-    df = spark.createDataFrame(rows, SCHEMA)
-    repeated = repeated_keys(df, "id")
+    df = spark.createDataFrame(rows, SCHEMA).transform(with_key_hash("id"))
+    repeated = repeated_keys(df)
     assert 0 < repeated.count() < df.select("id").distinct().count()  # the test exercises both paths
     full = df.transform(rank_events("id")).select("row", "_rank")
-    only_repeated = df.transform(rank_events("id", repeated)).select("row", "_rank")
-    assert_df_equality(only_repeated, full, ignore_row_order=True, ignore_nullable=True)
+    once, again = split_repeated(df, repeated)
+    split = once.transform(rank_unique()).unionByName(again.transform(rank_events("id"))).select("row", "_rank")
+    assert_df_equality(split, full, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_unique_key_sent_to_the_window_by_a_hash_collision_keeps_its_rank(spark):
+    """`_key_hash` may collide: a unique key then counts as repeated and its rows go to the window,
+    which ranks by the key itself, so every rank is what it would have been."""
+    rows = [
+        ("T1", "a", None, D1, "f1", 1, False, []),
+        ("T1", "b", None, D2, "f2", 1, False, []),
+        ("T2", "c", None, D1, "f1", 2, False, []),
+        ("T3", "d", None, D1, "f1", 3, False, ["BAD_DATE"]),
+    ]
+    df = spark.createDataFrame(rows, SCHEMA).transform(with_key_hash("id"))
+    collided = repeated_keys(df).unionByName(df.where("id in ('T2', 'T3')").select("_key_hash"))
+    once, again = split_repeated(df, collided)
+    assert sorted(r["row"] for r in again.collect()) == ["a", "b", "c", "d"]
+    split = once.transform(rank_unique()).unionByName(again.transform(rank_events("id")))
+    assert {r["row"]: r["_rank"] for r in split.collect()} == {"a": 1, "b": 2, "c": 1, "d": None}

@@ -4,9 +4,10 @@ Both rankings run over this run's rows *and* what Silver already holds (`_existi
 window decides merge and dedupe together. Ties are broken on lineage and a content hash, so the
 same input always yields the same winner, whichever run processes it.
 
-Events are mostly unique: `rank_events` given the keys that occur more than once ranks only their
-rows (a shuffle and sort of the few) and gives every other valid row rank 1, instead of a window
-over every row (at 5M transactions the window was ~1/6 of Silver's executor CPU and a 443 MiB shuffle).
+Events are mostly unique: `split_repeated` parts the rows on the keys that occur more than once, so
+the window (a shuffle and sort) ranks only their rows and every other valid row is rank 1, instead of
+a window over every row (at 5M transactions the window was ~1/6 of Silver's executor CPU and a
+443 MiB shuffle).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pyspark.sql import functions as F
 from finlake.silver.validation import is_valid
 
 RANK = "_rank"
+KEY_HASH = "_key_hash"
 
 
 def _ranked(key: str, order: list[Column]) -> Callable[[DataFrame], DataFrame]:
@@ -46,12 +48,10 @@ def rank_change_records(key: str, version_column: str) -> Callable[[DataFrame], 
     )
 
 
-def rank_events(key: str, repeated: DataFrame | None = None) -> Callable[[DataFrame], DataFrame]:
+def rank_events(key: str) -> Callable[[DataFrame], DataFrame]:
     """Add `_rank`: 1 for the first delivery of each event key among valid rows (already in Silver
-    first, then earliest ingest_date, source_file, content hash). `repeated`: every key that occurs
-    more than once among the valid rows (`repeated_keys`), small enough to broadcast; only their rows
-    are ranked by the window. The frame is then read twice: cache it."""
-    ranked = _ranked(
+    first, then earliest ingest_date, source_file, content hash)."""
+    return _ranked(
         key,
         [
             F.col("_existing").desc(),
@@ -60,21 +60,41 @@ def rank_events(key: str, repeated: DataFrame | None = None) -> Callable[[DataFr
             F.col("_row_hash").asc(),
         ],
     )
-    if repeated is None:
-        return ranked
+
+
+def rank_unique() -> Callable[[DataFrame], DataFrame]:
+    """Add `_rank` to rows whose key occurs once among the valid rows (`split_repeated`'s first part):
+    1 if valid, what the window would give them without sorting anything."""
 
     def transform(df: DataFrame) -> DataFrame:
-        keys = F.broadcast(repeated.select(key))
-        once = df.join(keys, on=key, how="left_anti").withColumn(RANK, F.when(is_valid(), F.lit(1)))
-        return once.unionByName(df.join(keys, on=key, how="left_semi").transform(ranked))
+        return df.withColumn(RANK, F.when(is_valid(), F.lit(1)))
 
     return transform
 
 
-def repeated_keys(rows: DataFrame, key: str) -> DataFrame:
-    """The keys occurring more than once among the valid rows: one aggregate of the key column alone
-    (a valid row's key is never null: keys are required)."""
-    return rows.where(is_valid()).groupBy(key).count().where(F.col("count") > 1).select(key)
+def with_key_hash(key: str) -> Callable[[DataFrame], DataFrame]:
+    """Add `_key_hash`, a 64-bit hash of the key: finding the repeated keys and splitting on them
+    compares fixed-width longs instead of strings. A collision only sends a unique key's rows to the
+    window, which ranks by the key itself, so it cannot change a rank."""
+
+    def transform(df: DataFrame) -> DataFrame:
+        return df.withColumn(KEY_HASH, F.xxhash64(F.col(key)))
+
+    return transform
+
+
+def repeated_keys(rows: DataFrame) -> DataFrame:
+    """The `_key_hash` of every key occurring more than once among the valid rows: one aggregate of
+    that column alone (a valid row's key is never null: keys are required)."""
+    return rows.where(is_valid()).groupBy(KEY_HASH).count().where(F.col("count") > 1).select(KEY_HASH)
+
+
+def split_repeated(rows: DataFrame, repeated: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """(rows whose key occurs once, rows of the `repeated` keys). Events are mostly unique: only the
+    second part needs the window (`rank_events`), the first is `rank_unique`. `repeated` must be small
+    enough to broadcast: both parts are a hash probe of every row, no shuffle."""
+    hashes = F.broadcast(repeated.select(KEY_HASH))
+    return rows.join(hashes, on=KEY_HASH, how="left_anti"), rows.join(hashes, on=KEY_HASH, how="left_semi")
 
 
 def classify(duplicate_kind: str) -> Callable[[DataFrame], DataFrame]:
