@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from bronze_rows import csv_text, row
+from bronze_rows import csv_text, row, write_bronze
 from chispa import assert_df_equality
 
 import finlake.silver.job as job_module
@@ -134,6 +134,33 @@ def test_incremental_idempotent_and_equal_to_full_refresh(spark, bronze):
         "loans/ingest_date=2024-01-01/part-0.csv",
         "loans/ingest_date=2024-01-02/part-0.csv",
     ]
+
+
+def test_ranking_every_row_when_repeated_keys_are_too_many_to_broadcast_gives_the_same_silver(
+    spark, tmp_path, monkeypatch
+):
+    """transactions_append ranks only repeated keys' rows when they fit a broadcast, else every row
+    (a re-sent history): both ways give the same tables, counts and conflicts, day 1 and day 2."""
+    import finlake.silver.transactions_append as append
+
+    results = {}
+    for way, limit in (("split", append.BROADCAST_KEYS), ("every-row", 0)):
+        monkeypatch.setattr(append, "BROADCAST_KEYS", limit)
+        root = tmp_path / way
+        lake = Lake.local(root)
+
+        def bronze(entity, ingest_date, rows=None, root=root, **kwargs):
+            return write_bronze(root, entity, ingest_date, rows, **kwargs)
+
+        reports = []
+        for day, run_id in ((_day1, "run1"), (_day2, "run2")):
+            day(bronze)
+            report = run_bronze_to_silver(spark, lake, full_refresh=False, run_id=run_id)
+            reports.append((_counts(report), report.entity("transactions", "silver").conflicts))
+        results[way] = (reports, _snapshot(spark, lake))
+    assert results["split"][0] == results["every-row"][0]
+    assert results["split"][0][1][0]["transactions"][3] == 1  # day 2's re-delivery reached the ranking
+    _assert_same(results["split"][1], results["every-row"][1])
 
 
 def test_failure_mid_publish_keeps_last_good_silver_and_next_run_completes(spark, bronze, monkeypatch):
