@@ -162,7 +162,9 @@ def test_a_day_of_new_transactions_rebuilds_only_what_it_changed(spark, silver_d
     ]
     _append_transactions(spark, lake, silver_df, day2)
     report = run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000100Z-day2")
-    assert any(n.startswith("incremental Gold: account_monthly_activity months 2024-05, 2024-06") for n in report.notes)
+    note = next(n for n in report.notes if n.startswith("incremental Gold: "))
+    assert "account_monthly_activity months 2024-05, 2024-06" in note
+    assert "loan_features transaction columns recomputed for new, changed or late-booked loans" in note
     everything = {**frames, "transactions": frames["transactions"].unionByName(silver_df("transactions", day2))}
     built = build_gold(everything, GoldParams())
     for name in BUILT:  # whole tables: the increment equals a full rebuild

@@ -1,15 +1,18 @@
 """The incremental Gold rebuild equals a full rebuild: compliance alerts rebuilt from each account's
-structuring scope, and monthly activity from the touched months (whole tables compared)."""
+structuring scope, monthly activity from the touched months, and loan features with the transaction
+columns of unchanged loans reused (whole tables compared)."""
 
 import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
+from pyspark.sql import functions as F
 
 from finlake.gold import incremental
 from finlake.gold.account_monthly_activity import account_monthly_activity
 from finlake.gold.compliance import ComplianceRules, compliance_cash_alerts
+from finlake.gold.loan_features import loan_features
 
 RULES = ComplianceRules(threshold=10_000.0, window_days=7, min_count=3, lower_fraction=0.8)
 
@@ -136,3 +139,50 @@ def test_a_corrected_exchange_rate_rejudges_what_it_converts(spark, silver_df):
         "LARGE_CASH:K1:X2", "LARGE_CASH:K1:X1", "LARGE_CASH:K1:X3", "STRUCTURING:K1:S1",
     }  # fmt: skip
     _same(result, expected)
+
+
+def _loan(loan_id, account, origination):
+    return {"loan_id": loan_id, "customer_id": "C1", "account_id": account, "origination_date": origination,
+            "monthly_payment": D("90.00"), "principal": D("1000.00")}  # fmt: skip
+
+
+def test_loan_features_recompute_only_new_changed_and_late_booked_loans(spark, silver_df):
+    """Only L2 (a late booking before its origination), L3 (origination moved) and L4 (new) get their
+    transaction columns recomputed; L1's new booking is after its origination, so its published
+    values are kept (a tampered published value shows it). Untampered, the whole table equals a rebuild."""
+    old_loans = [
+        _loan("L1", "A1", date(2024, 6, 1)),
+        _loan("L2", "A2", date(2024, 3, 15)),
+        _loan("L3", "A3", date(2024, 4, 1)),
+    ]
+    old = [
+        _t(f"O{i}", a, datetime(2024, m, d, 9), f"{100 + i}.00")
+        for i, (a, m, d) in enumerate(
+            [("A1", 5, 10), ("A1", 5, 20), ("A2", 2, 20), ("A2", 3, 5), ("A3", 3, 10), ("A3", 3, 25), ("A3", 5, 2)]
+        )
+    ]
+    new = [
+        _t("N1", "A1", datetime(2024, 6, 10, 9), "500.00"),
+        _t("N2", "A2", datetime(2024, 3, 1, 9), "700.00"),
+        _t("N3", "A3", datetime(2024, 6, 10, 9), "800.00"),
+    ]
+    loans = [*old_loans[:2], _loan("L3", "A3", date(2024, 3, 20)), _loan("L4", "A3", date(2024, 6, 5))]
+    customers = silver_df("customers", [{"customer_id": "C1"}])
+    empty = {"dispositions": silver_df("dispositions", []), "cards": silver_df("cards", [])}
+
+    def features(loan_rows, tx_rows):
+        return loan_features(silver_df("loans", loan_rows), customers, silver_df("transactions", tx_rows),
+                             window_days=30, **empty)  # fmt: skip
+
+    published, rebuilt = features(old_loans, old), features(loans, old + new)
+    frames = {"loans": silver_df("loans", loans), "customers": customers,
+              "transactions": silver_df("transactions", old + new), **empty}  # fmt: skip
+    increment = incremental.loan_features_rows(frames, silver_df("transactions", new), published, 30)
+    _same(increment, rebuilt)
+
+    tampered = published.withColumn("inflow", F.lit(12345.0))
+    reused = incremental.loan_features_rows(frames, silver_df("transactions", new), tampered, 30)
+    kept = {r.loan_id: r.inflow for r in reused.collect()}
+    expected = {r.loan_id: r.inflow for r in rebuilt.collect()}
+    assert kept == {**expected, "L1": 12345.0}
+    assert expected["L1"] != 12345.0 and expected["L2"] > 0

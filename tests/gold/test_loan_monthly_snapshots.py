@@ -9,7 +9,7 @@ from decimal import Decimal as D
 from chispa import assert_approx_df_equality
 from pyspark.sql import functions as F
 
-from finlake.gold.loan_monthly_snapshots import loan_monthly_snapshots
+from finlake.gold.loan_monthly_snapshots import _loan_account_bookings, loan_monthly_snapshots
 
 LOANS = [
     # defaults on 2024-06-20 (its DEFAULT status date)
@@ -131,3 +131,29 @@ def test_a_months_features_do_not_change_with_later_data(silver_df):
         ignore_nullable=True,
     )
     assert {r.defaults_within_6m for r in truncated.collect()} == {None}  # nothing is observable yet
+
+
+def test_only_loan_accounts_bookings_from_their_first_grid_month_are_aggregated(silver_df):
+    """A1's first loan (L1, January 2024) has its grid from October 2023: a June 2023 booking is left out,
+    so is every booking of A9, which has no loan; the snapshots stay the same without them."""
+    old = (date(2023, 6, 30), "7777", "CREDIT", "TRANSFER", "OLD SALARY", "-9999")
+    with_old = silver_df(
+        "transactions",
+        [
+            {"transaction_id": f"T{i:02d}", "account_id": "A1", "booked_at": datetime.combine(d, datetime.min.time()),
+             "amount": D(amount), "direction": direction, "channel": channel, "description": text,
+             "balance_after": D(balance)}
+            for i, (d, amount, direction, channel, text, balance) in enumerate([old, *A1])
+        ] + [{"transaction_id": "T99", "account_id": "A9", "booked_at": datetime(2024, 12, 31), "amount": D("10"),
+              "direction": "CREDIT", "channel": "TRANSFER", "description": "SALARY", "balance_after": D("10")}],
+    )  # fmt: skip
+    loans = silver_df("loans", LOANS)
+    picked = _loan_account_bookings(loans, with_old)
+    assert sorted(r.transaction_id for r in picked.collect()) == [f"T{i:02d}" for i in range(1, len(A1) + 1)]
+    assert_approx_df_equality(
+        loan_monthly_snapshots(loans, _accounts(silver_df), with_old).select(*FEATURES),
+        loan_monthly_snapshots(loans, _accounts(silver_df), _transactions(silver_df)).select(*FEATURES),
+        1e-12,
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )

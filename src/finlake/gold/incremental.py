@@ -16,8 +16,14 @@ rebuilt only where those rows can change them:
 Anything else falls back to a full rebuild, with the reason in the run report: no earlier Gold run,
 other job parameters, Silver transactions deleted or rewritten (a full refresh, an erasure) or the
 snapshot Gold last read expired, an account moved to another customer, or a Gold table changed
-outside this job. The other Gold tables are built from customers, accounts and loans (and, for loan
-features, the transactions before each loan) and are rebuilt in full every run.
+outside this job.
+
+gold.loan_features is rebuilt every run (loans, customers and the as-of date change daily), but its
+transaction columns (from each loan account's bookings before origination, its whole history) are
+computed only for the loans a day can change: a new loan, a loan whose account or origination date
+changed, and a loan with a new booking on its account dated before its origination (a late
+booking). Every other loan keeps the published values: its bookings before origination are the same.
+The other Gold tables are built from customers, accounts and loans and are rebuilt in full every run.
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from finlake.contracts.compliance_rules import (
 )
 from finlake.gold.account_monthly_activity import account_monthly_activity
 from finlake.gold.compliance import compliance_alert_rows
+from finlake.gold.loan_features import TRANSACTION_COLUMNS, loan_features, transaction_columns
 from finlake.lake import Lake
 from finlake.textstore import read_text, write_text
 
@@ -189,6 +196,36 @@ def _accounts_moved(accounts: DataFrame, old: DataFrame | str | None) -> bool:
 def monthly_activity_rows(transactions: DataFrame, accounts: DataFrame, months: list[str]) -> DataFrame:
     """account_monthly_activity for `months` only (replaces those partitions)."""
     return account_monthly_activity(transactions.where(F.col("booked_month").isin(*months)), accounts)
+
+
+def loan_features_rows(
+    frames: Mapping[str, DataFrame],
+    new_transactions: DataFrame,
+    published: DataFrame,
+    window_days: int,
+) -> DataFrame:
+    """gold.loan_features in full, with TRANSACTION_COLUMNS recomputed only for the loans the new
+    transactions (or a change of the loan's account or origination date) can change: see the module
+    docstring. `published` is gold.loan_features as the last run published it."""
+    loans, transactions = frames["loans"], frames["transactions"]
+    keys = ["loan_id", "account_id", "origination_date"]
+    new = new_transactions.select(F.col("account_id").alias("_account"), F.col("booked_date").alias("_booked"))
+    booked_before = (F.col("account_id") == F.col("_account")) & (F.col("_booked") < F.col("origination_date"))
+    late = loans.join(new, on=booked_before, how="left_semi").select("loan_id")
+    unchanged = published.join(loans.select(*keys), on=keys, how="left_semi").join(late, "loan_id", "left_anti")
+    changed = loans.join(unchanged.select("loan_id"), on="loan_id", how="left_anti")
+    per_loan = unchanged.select("loan_id", *TRANSACTION_COLUMNS).unionByName(
+        transaction_columns(changed, transactions, window_days)
+    )
+    return loan_features(
+        loans,
+        frames["customers"],
+        transactions,
+        window_days=window_days,
+        dispositions=frames["dispositions"],
+        cards=frames["cards"],
+        per_loan_transactions=per_loan,
+    )
 
 
 def structuring_scope(transactions: DataFrame, new: DataFrame, rules: ComplianceRules) -> dict[str, int]:

@@ -88,13 +88,35 @@ def plan_writes(
         return full
     assert previous is not None
     writes = {n: w for n, w in full.items() if n not in incremental.INCREMENTAL_TABLES}
+    features = _loan_features_write(spark, lake, frames, plan, params, previous)
+    if features is not None:
+        writes["loan_features"] = features
     if not plan.months and plan.rates_from is None:
         report.notes.append("incremental Gold: no new transactions or rates, the history-sized tables are unchanged")
         return writes
     writes.update(_incremental_writes(spark, lake, frames, plan, params, previous))
-    scopes = [f"{n} {w.scope}" for n, w in writes.items() if n in incremental.INCREMENTAL_TABLES]
+    scopes = [f"{n} {w.scope}" for n, w in writes.items() if w.scope != "all rows"]
     report.notes.append("incremental Gold: " + "; ".join(scopes))
     return writes
+
+
+def _loan_features_write(
+    spark: SparkSession,
+    lake: Lake,
+    frames: Mapping[str, DataFrame],
+    plan: incremental.Increment,
+    params: GoldParams,
+    previous: incremental.GoldState,
+) -> GoldWrite | None:
+    """gold.loan_features with the transaction columns reused from the last run where the day cannot
+    change them (gold/incremental.py), or None (rebuilt in full) if the table changed since that run."""
+    table = "gold.loan_features"
+    snapshot = previous.gold.get(table)
+    if snapshot is None or storage.current_snapshot_id(spark, lake, table) != snapshot:
+        return None
+    published = storage.read_table(spark, lake, table, snapshot_id=snapshot)
+    rows = incremental.loan_features_rows(frames, plan.new_transactions, published, params.feature_window_days)
+    return GoldWrite(rows.repartition(1), scope="transaction columns recomputed for new, changed or late-booked loans")
 
 
 def _incremental_writes(

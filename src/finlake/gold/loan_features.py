@@ -107,39 +107,30 @@ def _ratio(numerator: Column, denominator: Column) -> Column:
     return F.when(denominator > 0, numerator / denominator)
 
 
-def loan_features(
-    loans: DataFrame,
-    customers: DataFrame,
-    transactions: DataFrame,
-    *,
-    window_days: int = FEATURE_WINDOW_DAYS,
-    dispositions: DataFrame | None = None,
-    cards: DataFrame | None = None,
-) -> DataFrame:
-    """One row per loan; key `loan_id`. Features as known strictly before origination_date (the
-    account features are null when `dispositions`/`cards` are not given)."""
+# The columns computed from the loan account's bookings alone (given the loan's account and
+# origination date): an incremental Gold run reuses them for the loans a day's bookings cannot change.
+TRANSACTION_COLUMNS = (
+    "history_days", "txn_count", "inflow", "outflow", "avg_monthly_inflow", "avg_balance", "min_balance",
+    "balance_volatility", "overdraft_days", "cash_withdrawal_share", "cash_withdrawal_count",
+    "penalty_interest_count", "pre_loan_min_balance", "pre_loan_avg_balance", "last_balance",
+    "negative_balance_days", "balance_trend", "inflow_trend",
+)  # fmt: skip
+
+
+def transaction_columns(loans: DataFrame, transactions: DataFrame, window_days: int) -> DataFrame:
+    """One row per loan of `loans`; key `loan_id`: TRANSACTION_COLUMNS, from the loan account's bookings
+    strictly before origination (the window and the whole history)."""
     in_window = transactions_before_origination(loans, transactions, window_days)
-    txn = transaction_features(in_window)
-    history = history_features(transactions_before(loans, transactions), _overdraft_days())
-    trends = window_trends(in_window, window_days)
-    customer = customers.select(
-        "customer_id", "segment", "employment_status", "gender", "district",
-        "annual_income", "date_of_birth", "customer_since",
-    )  # fmt: skip
     orig = F.col("origination_date")
     history_days = F.coalesce(F.datediff(orig, F.col("first_booked_date")), F.lit(0))
     avg_monthly_inflow = _ratio(F.col("inflow") * DAYS_PER_MONTH, F.col("history_days"))
     return (
-        loans.join(customer, on="customer_id", how="left")
-        .join(txn, on="loan_id", how="left")
-        .join(history, on="loan_id", how="left")
-        .join(trends, on="loan_id", how="left")
-        .join(account_relations(loans, dispositions, cards), on="loan_id", how="left")
+        loans.select("loan_id", "origination_date")
+        .join(transaction_features(in_window), on="loan_id", how="left")
+        .join(history_features(transactions_before(loans, transactions), _overdraft_days()), on="loan_id", how="left")
+        .join(window_trends(in_window, window_days), on="loan_id", how="left")
         .withColumn("penalty_interest_count", F.coalesce(F.col("penalty_interest_count"), F.lit(0)))
         .withColumn("negative_balance_days", F.coalesce(F.col("negative_balance_days"), F.lit(0)))
-        .withColumn("age_years", F.datediff(orig, F.col("date_of_birth")) / DAYS_PER_YEAR)
-        .withColumn("tenure_months", F.months_between(orig, F.col("customer_since")))
-        .withColumn("payment_to_income", _ratio(12 * _double("monthly_payment"), _double("annual_income")))
         .withColumn("history_days", history_days)
         .withColumn("txn_count", F.coalesce(F.col("txn_count"), F.lit(0)))
         .withColumn("inflow", F.coalesce(F.col("inflow"), F.lit(0.0)))
@@ -148,6 +139,37 @@ def loan_features(
         .withColumn("overdraft_days", F.coalesce(F.col("overdraft_days"), F.lit(0)))
         .withColumn("cash_withdrawal_share", _ratio(F.coalesce(F.col("cash_outflow"), F.lit(0.0)), F.col("outflow")))
         .withColumn("cash_withdrawal_count", F.coalesce(F.col("cash_withdrawal_count"), F.lit(0)))
+        .select("loan_id", *TRANSACTION_COLUMNS)
+    )
+
+
+def loan_features(
+    loans: DataFrame,
+    customers: DataFrame,
+    transactions: DataFrame,
+    *,
+    window_days: int = FEATURE_WINDOW_DAYS,
+    dispositions: DataFrame | None = None,
+    cards: DataFrame | None = None,
+    per_loan_transactions: DataFrame | None = None,
+) -> DataFrame:
+    """One row per loan; key `loan_id`. Features as known strictly before origination_date (the
+    account features are null when `dispositions`/`cards` are not given). `per_loan_transactions`:
+    TRANSACTION_COLUMNS per loan when already known (gold/incremental.py), else computed here."""
+    if per_loan_transactions is None:
+        per_loan_transactions = transaction_columns(loans, transactions, window_days)
+    customer = customers.select(
+        "customer_id", "segment", "employment_status", "gender", "district",
+        "annual_income", "date_of_birth", "customer_since",
+    )  # fmt: skip
+    orig = F.col("origination_date")
+    return (
+        loans.join(customer, on="customer_id", how="left")
+        .join(per_loan_transactions, on="loan_id", how="left")
+        .join(account_relations(loans, dispositions, cards), on="loan_id", how="left")
+        .withColumn("age_years", F.datediff(orig, F.col("date_of_birth")) / DAYS_PER_YEAR)
+        .withColumn("tenure_months", F.months_between(orig, F.col("customer_since")))
+        .withColumn("payment_to_income", _ratio(12 * _double("monthly_payment"), _double("annual_income")))
         .withColumn("payment_to_inflow", _ratio(_double("monthly_payment"), F.col("avg_monthly_inflow")))
         .withColumn("is_default", F.col("status").isin(*DEFAULT_LOAN_STATUSES).cast("int"))
         .crossJoin(data_as_of(loans, transactions))
