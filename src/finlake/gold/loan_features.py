@@ -25,7 +25,7 @@ from finlake.contracts.bronze import DEFAULT_LOAN_STATUSES
 from finlake.contracts.gold import FEATURE_WINDOW_DAYS, LOAN_FEATURES
 from finlake.gold.conform import conform
 from finlake.gold.loan_accounts import account_relations
-from finlake.gold.loan_history import history_features, transactions_before, window_trends
+from finlake.gold.loan_history import exact_avg, exact_sum, history_features, transactions_before, window_trends
 
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = 30.0  # avg_monthly_inflow is "inflow per 30 days of history"
@@ -65,21 +65,21 @@ def transaction_features(in_window: DataFrame) -> DataFrame:
     credit = F.col("direction") == "CREDIT"
     debit = F.col("direction") == "DEBIT"
     cash_debit = debit & F.col("is_cash")
-    amount = F.col("amount").cast("double")
-    balance = F.col("balance_after").cast("double")
+    amount, balance = F.col("amount"), F.col("balance_after")
     return (
         in_window.withColumn("overdraft_days", _overdraft_days())
         .groupBy("loan_id")
         .agg(
             F.min("booked_date").alias("first_booked_date"),
             F.count(F.lit(1)).alias("txn_count"),
-            F.sum(F.when(credit, amount)).alias("inflow"),
-            F.sum(F.when(debit, amount)).alias("outflow"),
-            F.avg(balance).alias("avg_balance"),
-            F.min(balance).alias("min_balance"),
-            F.stddev_samp(balance).alias("balance_volatility"),
+            exact_sum(F.when(credit, amount)).alias("inflow"),
+            exact_sum(F.when(debit, amount)).alias("outflow"),
+            exact_avg(balance).alias("avg_balance"),
+            F.min(balance).cast("double").alias("min_balance"),
+            # the one aggregate here that can move in its last bits with the row order (Welford's updates)
+            F.stddev_samp(balance.cast("double")).alias("balance_volatility"),
             F.sum("overdraft_days").alias("overdraft_days"),
-            F.sum(F.when(cash_debit, amount)).alias("cash_outflow"),
+            exact_sum(F.when(cash_debit, amount)).alias("cash_outflow"),
             F.count_if(cash_debit).alias("cash_withdrawal_count"),
         )
     )

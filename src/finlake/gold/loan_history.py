@@ -18,6 +18,18 @@ from pyspark.sql import functions as F
 from finlake.contracts.gold import PENALTY_INTEREST_CATEGORY, PENALTY_INTEREST_TEXT
 
 
+def exact_sum(decimals: Column) -> Column:
+    """Sum of a decimal column as a double: summed exactly, so the same in any row order (a sum of
+    doubles changes in its last bits with the file layout, and a rebuild would not match an increment)."""
+    return F.sum(decimals).cast("double")
+
+
+def exact_avg(decimals: Column) -> Column:
+    """Mean of a decimal column as a double: the exact sum over the count (see exact_sum); null
+    without values."""
+    return exact_sum(decimals) / F.count(decimals)
+
+
 def transactions_before(loans: DataFrame, transactions: DataFrame) -> DataFrame:
     """Each loan's account transactions booked before its origination day (one row per pair)."""
     keys = loans.select("loan_id", F.col("account_id").alias("loan_account_id"), "origination_date")
@@ -36,7 +48,7 @@ def is_penalty_interest() -> Column:
 def history_features(before: DataFrame, negative_days: Column) -> DataFrame:
     """One row per loan with history; key `loan_id`. `negative_days` is loan_features' per-row count
     of days a balance stood below zero (evaluated over the whole history here)."""
-    balance = F.col("balance_after").cast("double")
+    balance = F.col("balance_after")
     latest = F.struct(F.when(balance.isNotNull(), F.col("booked_at")), F.col("transaction_id"))
     return (
         before.withColumn("negative_days", negative_days)
@@ -44,9 +56,9 @@ def history_features(before: DataFrame, negative_days: Column) -> DataFrame:
         .groupBy("loan_id")
         .agg(
             F.count_if(is_penalty_interest()).alias("penalty_interest_count"),
-            F.min(balance).alias("pre_loan_min_balance"),
-            F.avg(balance).alias("pre_loan_avg_balance"),
-            F.max_by(balance, F.col("latest")).alias("last_balance"),
+            F.min(balance).cast("double").alias("pre_loan_min_balance"),
+            exact_avg(balance).alias("pre_loan_avg_balance"),
+            F.max_by(balance, F.col("latest")).cast("double").alias("last_balance"),
             F.sum("negative_days").alias("negative_balance_days"),
         )
     )
@@ -55,12 +67,12 @@ def history_features(before: DataFrame, negative_days: Column) -> DataFrame:
 def window_trends(in_window: DataFrame, window_days: int) -> DataFrame:
     """One row per loan with transactions in its window: recent half minus older half."""
     recent = F.col("booked_date") >= F.date_sub(F.col("origination_date"), window_days // 2)
-    balance = F.col("balance_after").cast("double")
-    credit = F.when(F.col("direction") == "CREDIT", F.col("amount").cast("double")).otherwise(0.0)
+    balance = F.col("balance_after")
+    credit = F.when(F.col("direction") == "CREDIT", F.col("amount"))
     return in_window.groupBy("loan_id").agg(
-        (F.avg(F.when(recent, balance)) - F.avg(F.when(~recent, balance))).alias("balance_trend"),
+        (exact_avg(F.when(recent, balance)) - exact_avg(F.when(~recent, balance))).alias("balance_trend"),
         F.ln(
-            (1 + F.coalesce(F.sum(F.when(recent, credit)), F.lit(0.0)))
-            / (1 + F.coalesce(F.sum(F.when(~recent, credit)), F.lit(0.0)))
+            (1 + F.coalesce(exact_sum(F.when(recent, credit)), F.lit(0.0)))
+            / (1 + F.coalesce(exact_sum(F.when(~recent, credit)), F.lit(0.0)))
         ).alias("inflow_trend"),
     )
