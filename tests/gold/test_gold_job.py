@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from chispa import assert_df_equality
 from lake_tables import publish_silver as write_silver
+from pyspark.sql import functions as F
 
 from finlake import storage
 from finlake.cli import main as cli_main
@@ -192,6 +193,23 @@ def test_a_day_of_new_transactions_rebuilds_only_what_it_changed(spark, silver_d
     assert any("rebuilt in full: silver.transactions was rewritten" in n for n in report.notes)
     for name in BUILT:
         assert_df_equality(read_gold(spark, lake, name), built[name], ignore_row_order=True, ignore_nullable=True)
+
+
+def test_loan_features_changed_outside_the_job_is_rebuilt_in_full(spark, silver_df, tmp_path):
+    """A published loan_features value that no Gold run wrote (here: tampered) is not reused."""
+    lake = Lake.local(tmp_path / "lake")
+    frames = publish_silver(lake, silver_df, silver_rows())
+    run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000000Z-day1")
+    storage.replace_rows(
+        spark, lake, "gold.loan_features", read_gold(spark, lake, "loan_features").withColumn("inflow", F.lit(-1.0))
+    )
+    day2 = [_tx("T8", "A2", datetime(2024, 6, 3), "10.00")]
+    _append_transactions(spark, lake, silver_df, day2)
+    report = run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000100Z-day2")
+    assert "gold.loan_features rebuilt in full: it changed outside silver-to-gold since the last run" in report.notes
+    everything = {**frames, "transactions": frames["transactions"].unionByName(silver_df("transactions", day2))}
+    expected = build_gold(everything, GoldParams())["loan_features"]
+    assert_df_equality(read_gold(spark, lake, "loan_features"), expected, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_risk_scores_reserved_empty_with_schema_and_never_overwritten(spark, two_runs):

@@ -89,7 +89,9 @@ def plan_writes(
     assert previous is not None
     writes = {n: w for n, w in full.items() if n not in incremental.INCREMENTAL_TABLES}
     features = _loan_features_write(spark, lake, frames, plan, params, previous)
-    if features is not None:
+    if features is None:
+        report.notes.append("gold.loan_features rebuilt in full: it changed outside silver-to-gold since the last run")
+    else:
         writes["loan_features"] = features
     if not plan.months and plan.rates_from is None:
         report.notes.append("incremental Gold: no new transactions or rates, the history-sized tables are unchanged")
