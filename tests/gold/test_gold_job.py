@@ -20,6 +20,8 @@ from finlake.gold import incremental, job
 from finlake.gold.job import GoldParams, build_gold, run_silver_to_gold
 from finlake.lake import Lake
 from finlake.quality import QualityGateError
+from finlake.quality.history import metric_history
+from finlake.report import RunReport
 from finlake.silver.state import load_state, save_state
 
 BUILT = (
@@ -193,6 +195,35 @@ def test_a_day_of_new_transactions_rebuilds_only_what_it_changed(spark, silver_d
     assert any("rebuilt in full: silver.transactions was rewritten" in n for n in report.notes)
     for name in BUILT:
         assert_df_equality(read_gold(spark, lake, name), built[name], ignore_row_order=True, ignore_nullable=True)
+
+
+def test_the_silver_gate_reads_only_the_appended_transactions_and_still_blocks(spark, silver_df, tmp_path):
+    """Day 2's gate on silver.transactions evaluates the appended rows merged with day 1's values: the
+    same metrics and lineage as a whole-table gate. A published id appended again (not something
+    Silver does: a plain append here) is a primary-key violation the merged gate still blocks on."""
+    lake = Lake.local(tmp_path / "lake")
+    publish_silver(lake, silver_df, silver_rows())
+    run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000000Z-day1")
+    _append_transactions(spark, lake, silver_df, [_tx("T8", "A2", datetime(2024, 6, 3), "10.00")])
+    report = run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000100Z-day2")
+    assert "Silver gate on silver.transactions: the rows appended since the last run, merged" in report.notes
+    history = metric_history(lake, job.JOB_NAME)
+    whole = job._silver_gate(job.read_silver(spark, lake), history, RunReport(run_id="x", job="check"))["transactions"]
+    gated = [(q["rule"], q["value"], q["message"]) for q in report.quality if q["table"] == "silver.transactions"]
+    assert gated == [(r.rule, r.value, r.message) for r in whole.results]
+    assert (
+        report.tables["gold.account_monthly_activity"].sources["silver.transactions"]["run_ids"]
+        == whole.extras["run_ids"]
+    )
+
+    storage.ensure_table(spark, lake, "silver.transactions")
+    again = silver_df("transactions", [_tx("T1", "A1", datetime(2024, 6, 5), "1.00")])
+    again.writeTo(storage.ref("silver.transactions").identifier(lake)).append()
+    state = load_state(lake)
+    state.snapshots["silver.transactions"] = storage.current_snapshot_id(spark, lake, "silver.transactions")
+    save_state(lake, state)
+    with pytest.raises(QualityGateError, match="IsPrimaryKey"):
+        run_silver_to_gold(spark, lake, GoldParams(), run_id="20260101T000200Z-day3")
 
 
 def test_loan_features_changed_outside_the_job_is_rebuilt_in_full(spark, silver_df, tmp_path):

@@ -64,6 +64,8 @@ class GoldState:
     silver: dict[str, int] = field(default_factory=dict)  # Silver table -> snapshot id read
     gold: dict[str, int] = field(default_factory=dict)  # Gold table -> snapshot id published
     params: dict[str, Any] = field(default_factory=dict)  # the job parameters it ran with
+    # Silver table -> its gate's raw values and the currencies Gold could convert then (job._silver_gate)
+    gate: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def state_uri(lake: Lake) -> str:

@@ -3,7 +3,9 @@
 1. Read each Silver table at the Iceberg snapshot the last successful Silver run recorded (one
    consistent cut, even while Silver is being written).
 2. Evaluate the Silver rulesets (one aggregation pass per table, which also collects each table's
-   run ids and ingest dates for lineage). A failing BLOCKING rule stops here: nothing is promoted.
+   run ids and ingest dates for lineage; silver.transactions over the rows appended since the last
+   run when it can, merged with that run's values). A failing BLOCKING rule stops here: nothing is
+   promoted.
 3. Build every Gold table (pure transforms) and commit each to an Iceberg audit branch
    (write-audit-publish): the Gold rulesets run on the branch, and only if no blocking rule fails is
    each table's main fast-forwarded to it, atomically. A failure anywhere leaves the last good Gold.
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from finlake import storage
@@ -30,7 +32,7 @@ from finlake.gold.models import SILVER_INPUTS, UPSTREAM, GoldParams, build_gold
 from finlake.jobrun import JobRun
 from finlake.lake import Lake
 from finlake.quality import Evaluation, check_gate, evaluate, load_ruleset
-from finlake.quality.evaluate import History
+from finlake.quality.evaluate import Appended, History
 from finlake.quality.history import metric_history
 from finlake.report import RunReport, TableLineage
 from finlake.runs import new_run_id
@@ -68,23 +70,33 @@ class GoldWrite:
     scope: str = "all rows"
 
 
+def plan_increment(
+    spark: SparkSession, lake: Lake, silver: Mapping[str, SilverInput], params: GoldParams, full_refresh: bool
+) -> tuple[incremental.Increment | str, incremental.GoldState | None]:
+    """What Silver appended since the last Gold run (or why everything is rebuilt), and that run's state."""
+    if full_refresh:
+        return "--full-refresh", None
+    previous = incremental.load_gold_state(lake)
+    frames = {n: s.df for n, s in silver.items()}
+    snapshots = {f"silver.{n}": int(s.version) for n, s in silver.items()}
+    return incremental.plan_increment(spark, lake, frames, snapshots, _state_params(params), previous), previous
+
+
 def plan_writes(
     spark: SparkSession,
     lake: Lake,
     silver: Mapping[str, SilverInput],
     params: GoldParams,
-    full_refresh: bool,
+    increment: tuple[incremental.Increment | str, incremental.GoldState | None],
     report: RunReport,
 ) -> dict[str, GoldWrite]:
     """Every Gold table in full, or (after a Silver run that only appended transactions) the
     history-sized tables for what changed only: see gold/incremental.py."""
     frames = {n: s.df for n, s in silver.items()}
     full = {name: GoldWrite(df.repartition(1)) for name, df in build_gold(frames, params).items()}
-    snapshots = {f"silver.{n}": int(s.version) for n, s in silver.items()}
-    previous = None if full_refresh else incremental.load_gold_state(lake)
-    plan = incremental.plan_increment(spark, lake, frames, snapshots, _state_params(params), previous)
+    plan, previous = increment
     if isinstance(plan, str):
-        report.notes.append(f"every Gold table rebuilt in full: {'--full-refresh' if full_refresh else plan}")
+        report.notes.append(f"every Gold table rebuilt in full: {plan}")
         return full
     assert previous is not None
     writes = {n: w for n, w in full.items() if n not in incremental.INCREMENTAL_TABLES}
@@ -175,20 +187,78 @@ def read_silver(spark: SparkSession, lake: Lake) -> dict[str, SilverInput]:
     return inputs
 
 
-def _silver_gate(silver: Mapping[str, SilverInput], history: History, report: RunReport) -> dict[str, Evaluation]:
-    references = {name: s.df for name, s in silver.items()}
-    lineage_aggregates = {
+def _lineage_aggregates() -> dict[str, Column]:
+    """Gate extras: the runs and ingest dates a Silver table's rows came from (the Gold lineage)."""
+    return {
         "run_ids": F.sort_array(F.collect_set("run_id")),
         "first_ingest_date": F.min("ingest_date"),
         "last_ingest_date": F.max("ingest_date"),
     }
 
+
+GATED_APPENDED = "transactions"  # the history-sized Silver table: gated on its appended rows when it can be
+
+
+def _lineage_merges(convertible: list[str]) -> dict[str, Callable[[Any, Any], Any]]:
+    """How each gate extra of two row sets combines (see quality.evaluate.Appended)."""
+
+    def dates(pick: Callable[[list[str]], str]) -> Callable[[Any, Any], Any]:
+        def merge(old: Any, new: Any) -> str | None:
+            known = [str(d) for d in (old, new) if d is not None]
+            return pick(known) if known else None
+
+        return merge
+
+    return {
+        "run_ids": lambda old, new: sorted({*(old or []), *(new or [])}),
+        "first_ingest_date": dates(min),
+        "last_ingest_date": dates(max),
+        # a currency no rate converted before and none converts now; earlier rows' currencies that
+        # gained a rate drop out (the caller checks no currency lost its rates)
+        fx_coverage.EXTRA: lambda old, new: sorted({*(c for c in old or [] if c not in convertible), *(new or [])}),
+    }
+
+
+def _appended(
+    spark: SparkSession,
+    lake: Lake,
+    increment: tuple[incremental.Increment | str, incremental.GoldState | None],
+    convertible: list[str],
+) -> Appended | None:
+    """silver.transactions' rows appended since the last Gold run, with that run's gate values, if
+    its gate can build on them: an increment, values kept, and no currency lost its exchange rates."""
+    plan, previous = increment
+    saved = previous.gate.get(f"silver.{GATED_APPENDED}") if previous else None
+    if not isinstance(plan, incremental.Increment) or not saved or not set(saved["convertible"]) <= set(convertible):
+        return None
+    assert previous is not None
+    table = f"silver.{GATED_APPENDED}"
+    published = storage.read_table(spark, lake, table, snapshot_id=previous.silver[table])
+    return Appended(plan.new_transactions, published, saved["values"])
+
+
+def _silver_gate(
+    silver: Mapping[str, SilverInput],
+    history: History,
+    report: RunReport,
+    appended: Callable[[list[str]], Appended | None] = lambda convertible: None,
+) -> dict[str, Evaluation]:
+    """The Silver rulesets, one pass per table; silver.transactions only over the rows appended since
+    the last run when `appended` gives them (merged with that run's values: the same results)."""
+    references = {name: s.df for name, s in silver.items()}
     convertible = fx_coverage.rate_currencies(silver["fx_rates"].df)  # counted in the same pass
+    rows_appended = appended(convertible)
+    if rows_appended is not None:
+        report.notes.append(f"Silver gate on silver.{GATED_APPENDED}: the rows appended since the last run, merged")
 
     def gate(s: SilverInput) -> Callable[[], Evaluation]:
         ruleset = load_ruleset(f"silver.{s.name}")
-        extras = {**lineage_aggregates, **fx_coverage.gate_extras(s.name, convertible)}
-        return lambda: evaluate(s.df, ruleset, references=references, history=history, extras=extras)
+        extras = {**_lineage_aggregates(), **fx_coverage.gate_extras(s.name, convertible)}
+        this = rows_appended if s.name == GATED_APPENDED else None
+        merges = _lineage_merges(convertible)
+        return lambda: evaluate(
+            s.df, ruleset, references=references, history=history, extras=extras, appended=this, merge_extras=merges
+        )
 
     evaluations = run_concurrently({name: gate(s) for name, s in silver.items()})
     for evaluation in evaluations.values():
@@ -277,14 +347,34 @@ def _record_unchanged(spark: SparkSession, lake: Lake, writes: Mapping[str, Gold
             )
 
 
-def _save_state(lake: Lake, silver: Mapping[str, SilverInput], params: GoldParams, report: RunReport) -> None:
+def _save_state(
+    lake: Lake,
+    silver: Mapping[str, SilverInput],
+    params: GoldParams,
+    report: RunReport,
+    evaluations: Mapping[str, Evaluation],
+) -> None:
     """What this run read and published: the base the next run's increment is planned on."""
+    gated = evaluations[GATED_APPENDED]
     state = incremental.GoldState(
         silver={f"silver.{n}": int(s.version) for n, s in silver.items()},
         gold={t: int(lineage.snapshot_id) for t, lineage in report.tables.items() if lineage.snapshot_id is not None},
         params=_state_params(params),
+        gate={
+            f"silver.{GATED_APPENDED}": {
+                "convertible": fx_coverage.rate_currencies(silver["fx_rates"].df),
+                "values": {k: _json_value(v) for k, v in gated.values.items()},
+            }
+        },
     )
     incremental.save_gold_state(lake, state)
+
+
+def _json_value(value: Any) -> Any:
+    """A gate value as the state file keeps it: numbers and lists as they are, dates as ISO text."""
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    return value if value is None or isinstance(value, int | float | str) else str(value)
 
 
 def _reserve_scored_tables(spark: SparkSession, lake: Lake, report: RunReport) -> None:
@@ -339,14 +429,15 @@ def run_silver_to_gold(
             silver = read_silver(spark, lake)
         with run.stage("checking Silver quality", timed="silver_quality"):
             history = metric_history(lake, JOB_NAME)  # earlier runs' metrics, for the row-count-change rules
-            evaluations = _silver_gate(silver, history, report)
+            increment = plan_increment(spark, lake, silver, params, full_refresh)
+            evaluations = _silver_gate(silver, history, report, partial(_appended, spark, lake, increment))
         with run.stage("building Gold"):
-            writes = plan_writes(spark, lake, silver, params, full_refresh, report)
+            writes = plan_writes(spark, lake, silver, params, increment, report)
             _publish_gold(spark, lake, writes, silver, evaluations, history, report)
             _record_unchanged(spark, lake, writes, report)
         with run.stage("reserving the scored tables"):
             _reserve_scored_tables(spark, lake, report)
-            _save_state(lake, silver, params, report)
+            _save_state(lake, silver, params, report, evaluations)
     return run.finish("succeeded")
 
 

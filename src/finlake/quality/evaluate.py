@@ -13,7 +13,8 @@ Glue semantics). Values of earlier runs (the `history`) feed dynamic rules such 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from finlake.quality.dqdl import DqdlError, Rule, Ruleset, Severity, is_static
-from finlake.quality.planning import Plan, Planner
+from finlake.quality.planning import Plan, Planner, all_present
 from finlake.quality.predicates import NoHistory, holds
 from finlake.quality.rule_types import RULE_TYPES, plan_rule
 
@@ -58,6 +59,7 @@ class Evaluation:
     results: tuple[RuleResult, ...]
     row_count: int
     extras: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)  # the pass's raw values: what `Appended` builds on
 
     @property
     def blocking_failures(self) -> list[RuleResult]:
@@ -66,6 +68,22 @@ class Evaluation:
     @property
     def warnings(self) -> list[RuleResult]:
         return [r for r in self.results if r.outcome == FAILED and r.severity == Severity.WARNING]
+
+
+@dataclass(frozen=True)
+class Appended:
+    """Rows appended to a table since an earlier evaluation of the same ruleset on it: `values` is that
+    evaluation's `Evaluation.values`, `published` the table as it was then. Evaluating only `rows` and
+    merging gives the whole table's results at the cost of the new rows (plus one column of
+    `published` per key rule), as long as the earlier rows did not change (the caller's promise).
+
+    Counts add up; a distinct count adds the new distinct keys not already published; the reference
+    datasets' counts are taken anew; each extra needs a merge function (`merge_extras`). A ruleset
+    with a CustomSql that runs its own query, or one that changed since `values`, is evaluated whole."""
+
+    rows: DataFrame
+    published: DataFrame
+    values: Mapping[str, Any]
 
 
 def _rule_error(rule: Rule) -> str:
@@ -123,17 +141,25 @@ def evaluate(
     references: Mapping[str, DataFrame] | None = None,
     history: History | None = None,
     extras: Mapping[str, Column] | None = None,
+    appended: Appended | None = None,
+    merge_extras: Mapping[str, Callable[[Any, Any], Any]] | None = None,
 ) -> Evaluation:
     """Evaluate every rule of `ruleset` on `df` in one aggregation pass.
 
     `references` maps the aliases used by ReferentialIntegrity/RowCountMatch to DataFrames;
     `history` gives earlier runs' metric values for dynamic rules; `extras` are further aggregate
-    expressions to compute in the same pass (the Gold job collects lineage this way).
+    expressions to compute in the same pass (the Gold job collects lineage this way). With
+    `appended`, only its rows are read and merged with its earlier values (see Appended).
     """
     validate_ruleset(ruleset)
-    planner = Planner(df, ruleset.name, references or {})
-    plans = [plan_rule(planner, rule) for rule in ruleset.rules]
-    values = _collect(planner, plans, extras or {})
+    extras = extras or {}
+    merged = _appended_values(ruleset, references or {}, extras, appended, merge_extras or {}) if appended else None
+    if merged is None:
+        planner = Planner(df, ruleset.name, references or {})
+        plans = [plan_rule(planner, rule) for rule in ruleset.rules]
+        values = {**_collect(planner, plans, extras), FINGERPRINT: _fingerprint(ruleset)}
+    else:
+        plans, values = merged
     results = tuple(
         _judge(ruleset.name, rule, plan, values, history or {}) for rule, plan in zip(ruleset.rules, plans, strict=True)
     )
@@ -141,8 +167,56 @@ def evaluate(
         table=ruleset.name,
         results=results,
         row_count=int(values["__rows"]),
-        extras={name: values[name] for name in (extras or {})},
+        extras={name: values[name] for name in extras},
+        values=values,
     )
+
+
+FINGERPRINT = "__ruleset"  # the rules the values were collected for: merged only under the same rules
+
+
+def _fingerprint(ruleset: Ruleset) -> str:
+    return hashlib.sha256("\n".join(rule.text for rule in ruleset.rules).encode()).hexdigest()
+
+
+def _appended_values(
+    ruleset: Ruleset,
+    references: Mapping[str, DataFrame],
+    extras: Mapping[str, Column],
+    appended: Appended,
+    merge_extras: Mapping[str, Callable[[Any, Any], Any]],
+) -> tuple[list[Plan], dict[str, Any]] | None:
+    """The plans and the whole table's values from the appended rows and the earlier values (see
+    Appended), or None when they cannot be merged."""
+    planner = Planner(appended.rows, ruleset.name, references)
+    plans = [plan_rule(planner, rule) for rule in ruleset.rules]
+    old = appended.values
+    if old.get(FINGERPRINT) != _fingerprint(ruleset) or any(p.standalone for p in plans):
+        return None
+    if any(name not in merge_extras or name not in old for name in extras):
+        return None
+    counts = ["__rows", *(name for p in plans for name in p.aggregates)]
+    distinct = {name: cols for p in plans for name, cols in p.distinct_keys.items()}
+    if any(name not in old for name in [*counts, *distinct]):
+        return None
+    new = _collect(planner, plans, extras)
+    merged = {**new, FINGERPRINT: old[FINGERPRINT]}  # the reference counts are the new ones
+    for name in counts:
+        merged[name] = old[name] + new[name]
+    for name, cols in distinct.items():
+        merged[name] = old[name] + new[name] - _published_keys(appended, cols)
+    for name in extras:
+        merged[name] = merge_extras[name](old[name], new[name])
+    return plans, merged
+
+
+def _published_keys(appended: Appended, columns: Sequence[str]) -> int:
+    """How many distinct complete keys of the appended rows the published rows already hold. The
+    published side only probes (the appended keys are the join's build side, small on a normal day),
+    so the history is scanned, one column, but never shuffled."""
+    keys = appended.rows.select(*columns).where(all_present(columns)).distinct()
+    found = appended.published.select(*columns).join(keys, on=list(columns), how="left_semi")
+    return found.distinct().count()
 
 
 def _judge(table: str, rule: Rule, plan: Plan, values: Mapping[str, Any], history: History) -> RuleResult:

@@ -28,6 +28,9 @@ class Plan:
     # Distinct counts are aggregated apart from the rest: mixed with other aggregates Spark expands
     # every row once per distinct group (Expand), which made the silver.transactions gate 2-3x slower.
     distinct_aggregates: dict[str, Column] = field(default_factory=dict)
+    # The columns each distinct aggregate counts: a count over appended rows is merged with the
+    # earlier one through them (evaluate.Appended). Every other aggregate is a count, so it adds up.
+    distinct_keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def ratio(part: Any, whole: Any) -> float:

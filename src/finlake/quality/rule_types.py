@@ -114,7 +114,12 @@ def _uniqueness(planner: Planner, rule: Rule, *, primary_key: bool) -> Plan:
         return float(duplicates), f"{duplicates:,} rows repeat a value"
 
     return Plan(
-        metric, aggregates, judge, default_pass=lambda value: value == 0, distinct_aggregates=distinct_aggregates
+        metric,
+        aggregates,
+        judge,
+        default_pass=lambda value: value == 0,
+        distinct_aggregates=distinct_aggregates,
+        distinct_keys={distinct: tuple(cols)},
     )
 
 
