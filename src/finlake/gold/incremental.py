@@ -102,6 +102,16 @@ class Increment:
         return self.new_transactions.unionByName(converted_again).dropDuplicates(["transaction_id"])
 
 
+# What a run builds on: the increment (or why everything is rebuilt) and the last run's state.
+Planned = tuple[Increment | str, GoldState | None]
+
+
+def changed_outside(spark: SparkSession, lake: Lake, previous: GoldState, table: str) -> bool:
+    """Whether `table` is not (or not known to be) at the snapshot the last Gold run published."""
+    published = previous.gold.get(table)
+    return published is None or storage.current_snapshot_id(spark, lake, table) != published
+
+
 def plan_increment(
     spark: SparkSession,
     lake: Lake,
@@ -116,9 +126,8 @@ def plan_increment(
     if previous.params != params:
         return "the job parameters differ from the last run's"
     for name in INCREMENTAL_TABLES:
-        table = f"gold.{name}"
-        if previous.gold.get(table) is None or storage.current_snapshot_id(spark, lake, table) != previous.gold[table]:
-            return f"{table} changed outside silver-to-gold since the last run"
+        if changed_outside(spark, lake, previous, f"gold.{name}"):
+            return f"gold.{name} changed outside silver-to-gold since the last run"
     after, upto = previous.silver.get("silver.transactions"), snapshots["silver.transactions"]
     if after is None or not storage.appended_only(spark, lake, "silver.transactions", after, upto):
         return "silver.transactions was rewritten (or the snapshot Gold last read expired) since the last run"

@@ -60,6 +60,9 @@ class SilverInput:
     version: str
 
 
+ALL_ROWS = "all rows"
+
+
 @dataclass(frozen=True)
 class GoldWrite:
     """A Gold table's new rows and how they replace the published ones (a storage writer that takes
@@ -67,12 +70,12 @@ class GoldWrite:
 
     rows: DataFrame
     write: Callable[..., None] = storage.replace_rows
-    scope: str = "all rows"
+    scope: str = ALL_ROWS
 
 
 def plan_increment(
     spark: SparkSession, lake: Lake, silver: Mapping[str, SilverInput], params: GoldParams, full_refresh: bool
-) -> tuple[incremental.Increment | str, incremental.GoldState | None]:
+) -> incremental.Planned:
     """What Silver appended since the last Gold run (or why everything is rebuilt), and that run's state."""
     if full_refresh:
         return "--full-refresh", None
@@ -87,7 +90,7 @@ def plan_writes(
     lake: Lake,
     silver: Mapping[str, SilverInput],
     params: GoldParams,
-    increment: tuple[incremental.Increment | str, incremental.GoldState | None],
+    increment: incremental.Planned,
     report: RunReport,
 ) -> dict[str, GoldWrite]:
     """Every Gold table in full, or (after a Silver run that only appended transactions) the
@@ -109,7 +112,7 @@ def plan_writes(
         report.notes.append("incremental Gold: no new transactions or rates, the history-sized tables are unchanged")
         return writes
     writes.update(_incremental_writes(spark, lake, frames, plan, params, previous))
-    scopes = [f"{n} {w.scope}" for n, w in writes.items() if w.scope != "all rows"]
+    scopes = [f"{n} {w.scope}" for n, w in writes.items() if w.scope != ALL_ROWS]
     report.notes.append("incremental Gold: " + "; ".join(scopes))
     return writes
 
@@ -125,10 +128,9 @@ def _loan_features_write(
     """gold.loan_features with the transaction columns reused from the last run where the day cannot
     change them (gold/incremental.py), or None (rebuilt in full) if the table changed since that run."""
     table = "gold.loan_features"
-    snapshot = previous.gold.get(table)
-    if snapshot is None or storage.current_snapshot_id(spark, lake, table) != snapshot:
+    if incremental.changed_outside(spark, lake, previous, table):
         return None
-    published = storage.read_table(spark, lake, table, snapshot_id=snapshot)
+    published = storage.read_table(spark, lake, table, snapshot_id=previous.gold[table])
     rows = incremental.loan_features_rows(frames, plan.new_transactions, published, params.feature_window_days)
     return GoldWrite(rows.repartition(1), scope="transaction columns recomputed for new, changed or late-booked loans")
 
@@ -220,10 +222,7 @@ def _lineage_merges(convertible: list[str]) -> dict[str, Callable[[Any, Any], An
 
 
 def _appended(
-    spark: SparkSession,
-    lake: Lake,
-    increment: tuple[incremental.Increment | str, incremental.GoldState | None],
-    convertible: list[str],
+    spark: SparkSession, lake: Lake, increment: incremental.Planned, convertible: list[str]
 ) -> Appended | None:
     """silver.transactions' rows appended since the last Gold run, with that run's gate values, if
     its gate can build on them: an increment, values kept, and no currency lost its exchange rates."""
@@ -241,13 +240,15 @@ def _silver_gate(
     silver: Mapping[str, SilverInput],
     history: History,
     report: RunReport,
-    appended: Callable[[list[str]], Appended | None] = lambda convertible: None,
+    convertible: list[str] | None = None,
+    rows_appended: Appended | None = None,
 ) -> dict[str, Evaluation]:
     """The Silver rulesets, one pass per table; silver.transactions only over the rows appended since
-    the last run when `appended` gives them (merged with that run's values: the same results)."""
+    the last run when `rows_appended` gives them (merged with that run's values: the same results).
+    `convertible`: the currencies with a rate (fx_coverage.rate_currencies), read here if not given."""
     references = {name: s.df for name, s in silver.items()}
-    convertible = fx_coverage.rate_currencies(silver["fx_rates"].df)  # counted in the same pass
-    rows_appended = appended(convertible)
+    if convertible is None:
+        convertible = fx_coverage.rate_currencies(silver["fx_rates"].df)
     if rows_appended is not None:
         report.notes.append(f"Silver gate on silver.{GATED_APPENDED}: the rows appended since the last run, merged")
 
@@ -353,6 +354,7 @@ def _save_state(
     params: GoldParams,
     report: RunReport,
     evaluations: Mapping[str, Evaluation],
+    convertible: list[str],
 ) -> None:
     """What this run read and published: the base the next run's increment is planned on."""
     gated = evaluations[GATED_APPENDED]
@@ -362,7 +364,7 @@ def _save_state(
         params=_state_params(params),
         gate={
             f"silver.{GATED_APPENDED}": {
-                "convertible": fx_coverage.rate_currencies(silver["fx_rates"].df),
+                "convertible": convertible,
                 "values": {k: _json_value(v) for k, v in gated.values.items()},
             }
         },
@@ -430,14 +432,16 @@ def run_silver_to_gold(
         with run.stage("checking Silver quality", timed="silver_quality"):
             history = metric_history(lake, JOB_NAME)  # earlier runs' metrics, for the row-count-change rules
             increment = plan_increment(spark, lake, silver, params, full_refresh)
-            evaluations = _silver_gate(silver, history, report, partial(_appended, spark, lake, increment))
+            convertible = fx_coverage.rate_currencies(silver["fx_rates"].df)  # one small read, used thrice
+            appended = _appended(spark, lake, increment, convertible)
+            evaluations = _silver_gate(silver, history, report, convertible, appended)
         with run.stage("building Gold"):
             writes = plan_writes(spark, lake, silver, params, increment, report)
             _publish_gold(spark, lake, writes, silver, evaluations, history, report)
             _record_unchanged(spark, lake, writes, report)
         with run.stage("reserving the scored tables"):
             _reserve_scored_tables(spark, lake, report)
-            _save_state(lake, silver, params, report, evaluations)
+            _save_state(lake, silver, params, report, evaluations, convertible)
     return run.finish("succeeded")
 
 

@@ -23,9 +23,10 @@ from pyspark.sql import functions as F
 
 from finlake.contracts.bronze import DEFAULT_LOAN_STATUSES
 from finlake.contracts.gold import FEATURE_WINDOW_DAYS, LOAN_FEATURES
+from finlake.gold.amounts import exact_avg, exact_sum
 from finlake.gold.conform import conform
 from finlake.gold.loan_accounts import account_relations
-from finlake.gold.loan_history import exact_avg, exact_sum, history_features, transactions_before, window_trends
+from finlake.gold.loan_history import history_features, transactions_before, window_trends
 
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = 30.0  # avg_monthly_inflow is "inflow per 30 days of history"

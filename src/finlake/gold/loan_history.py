@@ -16,18 +16,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from finlake.contracts.gold import PENALTY_INTEREST_CATEGORY, PENALTY_INTEREST_TEXT
-
-
-def exact_sum(decimals: Column) -> Column:
-    """Sum of a decimal column as a double: summed exactly, so the same in any row order (a sum of
-    doubles changes in its last bits with the file layout, and a rebuild would not match an increment)."""
-    return F.sum(decimals).cast("double")
-
-
-def exact_avg(decimals: Column) -> Column:
-    """Mean of a decimal column as a double: the exact sum over the count (see exact_sum); null
-    without values."""
-    return exact_sum(decimals) / F.count(decimals)
+from finlake.gold.amounts import exact_avg, exact_sum
 
 
 def transactions_before(loans: DataFrame, transactions: DataFrame) -> DataFrame:

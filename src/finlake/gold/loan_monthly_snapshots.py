@@ -23,6 +23,7 @@ from pyspark.sql import Column, DataFrame, Window, WindowSpec
 from pyspark.sql import functions as F
 
 from finlake.contracts.gold import CHARGE_OFF_DAYS, EARLY_WARNING_MONTHS, LOAN_MONTHLY_SNAPSHOTS
+from finlake.gold.amounts import exact_sum
 from finlake.gold.conform import conform
 from finlake.gold.loan_features import data_as_of
 
@@ -32,7 +33,7 @@ DISBURSEMENT = "loan disbursement"  # how a loan paid out to the account is desc
 
 def _account_months(transactions: DataFrame) -> DataFrame:
     """One row per account and booking month: credits, debits, cash, and the end-of-day balances."""
-    amount = F.col("amount")  # summed as decimals (exact, so the same in any row order), then made double
+    amount = F.col("amount")
     debit = F.col("direction") == "DEBIT"
     month = F.trunc("booked_date", "month").alias("month")
     days = transactions.groupBy("account_id", "booked_date").agg(
@@ -46,9 +47,9 @@ def _account_months(transactions: DataFrame) -> DataFrame:
     # A loan paid out to the account is not income: disbursements are left out of the inflow.
     income = ~debit & ~F.lower(F.coalesce(F.col("description"), F.lit(""))).startswith(DISBURSEMENT)
     flows = transactions.groupBy("account_id", month).agg(
-        F.sum(F.when(income, amount)).cast("double").alias("inflow"),
-        F.sum(F.when(debit, amount)).cast("double").alias("outflow"),
-        F.sum(F.when(debit & F.col("is_cash"), amount)).cast("double").alias("cash_out"),
+        exact_sum(F.when(income, amount)).alias("inflow"),
+        exact_sum(F.when(debit, amount)).alias("outflow"),
+        exact_sum(F.when(debit & F.col("is_cash"), amount)).alias("cash_out"),
     )
     return flows.join(balances, on=["account_id", "month"], how="full")
 
@@ -65,7 +66,7 @@ def _instalments(loans: DataFrame, transactions: DataFrame) -> DataFrame:
     return (
         transactions.join(keys, on=is_instalment, how="inner")
         .groupBy("loan_id", F.trunc("booked_date", "month").alias("month"))
-        .agg(F.sum(F.col("amount")).cast("double").alias("paid"), F.max("booked_date").alias("last_paid_date"))
+        .agg(exact_sum(F.col("amount")).alias("paid"), F.max("booked_date").alias("last_paid_date"))
     )
 
 
