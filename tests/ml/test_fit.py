@@ -1,7 +1,8 @@
-"""The regularisation search (ml/fit.py): the same scores and pick as MLlib's CrossValidator."""
+"""The regularisation search (ml/fit.py): the scores and pick of MLlib's CrossValidator."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from pyspark.ml.evaluation import BinaryClassificationEvaluator
 from pyspark.ml.linalg import Vectors
@@ -31,7 +32,7 @@ def test_cross_validate_matches_mllib_cross_validator(spark):
     vectors = _vectors(spark)
     lr = build_classifier()
     grid = [(reg, l1) for reg in REG_GRID for l1 in ELASTIC_NET_GRID]
-    ours = cross_validate(lr, vectors, 3, grid)
+    ours = cross_validate(vectors, 3, grid)
 
     maps = ParamGridBuilder().addGrid(lr.regParam, list(REG_GRID)).addGrid(lr.elasticNetParam, list(ELASTIC_NET_GRID))
     evaluator = BinaryClassificationEvaluator(labelCol=LABEL, rawPredictionCol="rawPrediction")
@@ -39,10 +40,13 @@ def test_cross_validate_matches_mllib_cross_validator(spark):
     reference = theirs.fit(vectors).avgMetrics
 
     assert len(set(ours)) > 1  # the grid points really differ, so the comparison means something
-    assert ours == pytest.approx(reference, abs=1e-12)
+    # The fits are solved on the driver, MLlib's stop at its tol=1e-5: a held-out pair may swap
+    # order (one pair of ~3,000 in a fold moves a fold's AUC by ~3e-4), nothing more.
+    assert ours == pytest.approx(reference, abs=1e-3)
+    assert int(np.argmax(ours)) == int(np.argmax(reference))
 
 
 def test_a_fold_of_one_class_is_a_clear_error(spark):
     one_class_fold = _vectors(spark).withColumn(LABEL, F.when(F.col(CV_FOLD) == 2, 0.0).otherwise(F.col(LABEL)))
     with pytest.raises(NotEnoughData, match=r"CV fold 3 of 3 .* single class: too few defaults"):
-        cross_validate(build_classifier(), one_class_fold, 3, [(0.1, 0.0)])
+        cross_validate(one_class_fold, 3, [(0.1, 0.0)])

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
 from pyspark.ml import PipelineModel
-from pyspark.ml.classification import LogisticRegression, LogisticRegressionModel
+from pyspark.ml.classification import LogisticRegressionModel
 from pyspark.ml.functions import vector_to_array
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -17,6 +16,7 @@ from sklearn.metrics import roc_auc_score
 from finlake.errors import NotEnoughData
 from finlake.ml.data import to_pandas
 from finlake.ml.features import LABEL
+from finlake.ml.logistic import fit_logistic
 from finlake.ml.pipeline import (
     FEATURES_VECTOR,
     WEIGHT,
@@ -30,11 +30,6 @@ from finlake.ml.settings import DEFAULT_ELASTIC_NET_GRID, DEFAULT_REG_GRID
 from finlake.ml.split import with_stratified_folds
 
 CV_FOLD = "cv_fold"
-# Logistic regressions fitted at once, across every fold and grid point. A fit on a few thousand rows
-# is latency-bound (each L-BFGS iteration is a Spark job: ~20 ms of scheduling for microseconds of
-# arithmetic), so more concurrent fits than cores overlap that latency; 12 was the knee on 2 cores
-# (docs/benchmarks.md).
-CONCURRENT_FITS = 12
 
 
 @dataclass(frozen=True)
@@ -50,49 +45,41 @@ class FittedModel:
         return cast(LogisticRegressionModel, self.model.stages[-2])
 
 
-def _held_out(vectors: DataFrame, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each fold's feature matrix and labels on the driver, from one collect of the (small) training
-    vectors; a fold of one class cannot be scored, so it is NotEnoughData."""
-    rows = to_pandas(vectors.select(CV_FOLD, LABEL, vector_to_array(F.col(FEATURES_VECTOR)).alias("x")))
-    held_out = []
+@dataclass(frozen=True)
+class _Fold:
+    training: tuple[np.ndarray, np.ndarray, np.ndarray]  # features, labels, weights
+    held_out: tuple[np.ndarray, np.ndarray]  # features, labels
+
+
+def _folds(vectors: DataFrame, folds: int) -> list[_Fold]:
+    """Each fold's training and held-out rows on the driver, from one collect of the (small) training
+    vectors; a held-out fold of one class cannot be scored, so it is NotEnoughData."""
+    rows = to_pandas(vectors.select(CV_FOLD, LABEL, WEIGHT, vector_to_array(F.col(FEATURES_VECTOR)).alias("x")))
+    x = np.stack(rows["x"].to_numpy()) if len(rows) else np.zeros((0, 0))
+    labels, weights, fold_of = rows[LABEL].to_numpy(), rows[WEIGHT].to_numpy(), rows[CV_FOLD].to_numpy()
+    result = []
     for fold in range(folds):
-        part = rows[rows[CV_FOLD] == fold]
-        labels = part[LABEL].to_numpy()
-        if len(np.unique(labels)) < 2:
+        held = fold_of == fold
+        if len(np.unique(labels[held])) < 2:
             raise NotEnoughData(
-                f"CV fold {fold + 1} of {folds} holds {len(labels)} training rows of a single class: "
+                f"CV fold {fold + 1} of {folds} holds {int(held.sum())} training rows of a single class: "
                 f"too few defaults for {folds}-fold cross-validation"
             )
-        held_out.append((np.stack(part["x"].to_numpy()), labels))
-    return held_out
+        result.append(_Fold((x[~held], labels[~held], weights[~held]), (x[held], labels[held])))
+    return result
 
 
-def cross_validate(
-    lr: LogisticRegression, vectors: DataFrame, folds: int, grid: list[tuple[float, float]]
-) -> list[float]:
+def cross_validate(vectors: DataFrame, folds: int, grid: list[tuple[float, float]]) -> list[float]:
     """Mean held-out ROC-AUC of each (regParam, elasticNetParam) over the folds in `CV_FOLD`: what
-    MLlib's CrossValidator computes (same fits, same unweighted ROC-AUC of the margin), but every fit
-    of every fold runs at once, and each is scored on the driver from its coefficients instead of by a
-    transform and an evaluator's sort per fit (docs/benchmarks.md, session 8)."""
-    held_out = _held_out(vectors, folds)
-    training = [vectors.where(F.col(CV_FOLD) != fold).cache() for fold in range(folds)]
-    jobs = [(fold, point) for fold in range(folds) for point in range(len(grid))]
-
-    def fit(job: tuple[int, int]) -> LogisticRegressionModel:
-        fold, point = job
-        reg, l1 = grid[point]
-        return lr.copy({lr.regParam: reg, lr.elasticNetParam: l1}).fit(training[fold])
-
-    try:
-        with ThreadPoolExecutor(max_workers=CONCURRENT_FITS, thread_name_prefix="finlake-cv") as pool:
-            models = list(pool.map(fit, jobs))
-    finally:
-        for frame in training:
-            frame.unpersist()
+    MLlib's CrossValidator computes (the unweighted ROC-AUC of the margin of a weighted logistic
+    regression fitted on the other folds), with every fit solved on the driver (ml/logistic.py): a
+    Spark fit of a few hundred loans is ~40 Spark jobs of pure latency (docs/benchmarks.md, session 11)."""
     aucs = np.zeros((folds, len(grid)))
-    for (fold, point), model in zip(jobs, models, strict=True):
-        x, labels = held_out[fold]
-        aucs[fold, point] = roc_auc_score(labels, x @ model.coefficients.toArray() + model.intercept)
+    for fold, data in enumerate(_folds(vectors, folds)):
+        x_held, y_held = data.held_out
+        for point, (reg, l1) in enumerate(grid):
+            model = fit_logistic(*data.training, reg, l1)
+            aucs[fold, point] = roc_auc_score(y_held, model.margin(x_held))
     return [float(auc) for auc in aucs.mean(axis=0)]
 
 
@@ -110,8 +97,9 @@ def fit_model(
 
     `weights` come from the training loans' class counts (the caller has them, no extra pass).
     The (unsupervised) preprocessing is fitted once and the CV folds reuse its output, so each CV
-    fit is only a logistic regression on cached vectors. Those few hundred rows are coalesced into
-    one partition: every L-BFGS iteration is a Spark job, and one task per job beats several tiny ones."""
+    fit is only a logistic regression on the collected vectors (`cross_validate`). The best point is
+    refitted by MLlib on all of `train`: that is the registered model. Its rows are coalesced into one
+    partition: every L-BFGS iteration is a Spark job, and one task per job beats several tiny ones."""
     preprocessing = build_preprocessing(numeric, categorical).fit(train)
     vectors = (
         preprocessing.transform(train.transform(with_class_weights(weights)))
@@ -123,7 +111,7 @@ def fit_model(
     lr = build_classifier()
     grid = [(reg, l1) for reg in reg_grid for l1 in elastic_net_grid]
     try:
-        mean_aucs = cross_validate(lr, vectors, cv_folds, grid)
+        mean_aucs = cross_validate(vectors, cv_folds, grid)
         reg, l1 = grid[int(np.argmax(mean_aucs))]  # the first best, as CrossValidator picks
         best = lr.copy({lr.regParam: reg, lr.elasticNetParam: l1}).fit(vectors)
     finally:
