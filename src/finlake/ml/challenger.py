@@ -27,7 +27,7 @@ from finlake.ml import evaluation
 from finlake.ml.calibration import PROBABILITY
 from finlake.ml.data import to_pandas
 from finlake.ml.features import KEY, LABEL
-from finlake.ml.pipeline import FEATURES_VECTOR, build_preprocessing
+from finlake.ml.pipeline import FEATURES_VECTOR
 
 # Small on purpose: a few thousand loans and ~25 inputs need no deep forest, and training stays quick.
 MAX_DEPTH = 4
@@ -47,27 +47,22 @@ class PositiveClassProbability(Transformer, DefaultParamsReadable, DefaultParams
         return dataset.withColumn(PROBABILITY, vector_to_array(F.col("probability"))[1])
 
 
-def fit_challenger(
-    train: DataFrame,
-    numeric: tuple[str, ...],
-    categorical: tuple[str, ...],
-    seed: int,
-    max_depth: int = MAX_DEPTH,
-    max_iter: int = MAX_ITER,
-) -> PipelineModel:
-    """preprocessing -> GBTClassifier -> default_probability, fitted on the training loans only."""
-    preprocessing = build_preprocessing(numeric, categorical).fit(train)
+def fit_challenger(train: DataFrame, preprocessing: PipelineModel, seed: int) -> PipelineModel:
+    """preprocessing (the champion's, already fitted on the training loans) -> GBTClassifier ->
+    default_probability, fitted on the training loans only."""
     vectors = preprocessing.transform(train).select(LABEL, FEATURES_VECTOR).coalesce(1).cache()
     gbt = GBTClassifier(
         featuresCol=FEATURES_VECTOR,
         labelCol=LABEL,
-        maxDepth=max_depth,
-        maxIter=max_iter,
+        maxDepth=MAX_DEPTH,
+        maxIter=MAX_ITER,
         stepSize=STEP_SIZE,
         seed=seed,
     )
-    booster = gbt.fit(vectors)
-    vectors.unpersist()
+    try:
+        booster = gbt.fit(vectors)
+    finally:
+        vectors.unpersist()
     return PipelineModel(stages=[*preprocessing.stages, booster, PositiveClassProbability()])
 
 

@@ -92,15 +92,17 @@ def fit_model(
     seed: int,
     reg_grid: tuple[float, ...] = DEFAULT_REG_GRID,
     elastic_net_grid: tuple[float, ...] = DEFAULT_ELASTIC_NET_GRID,
+    preprocessing: PipelineModel | None = None,
 ) -> FittedModel:
     """Cross-validate (regParam, elasticNetParam) on `train` only, then refit the best on all of `train`.
 
-    `weights` come from the training loans' class counts (the caller has them, no extra pass).
+    `weights` come from the training loans' class counts (the caller has them, no extra pass);
+    `preprocessing`, when given, is the pipeline's preprocessing already fitted on `train`.
     The (unsupervised) preprocessing is fitted once and the CV folds reuse its output, so each CV
     fit is only a logistic regression on the collected vectors (`cross_validate`). The best point is
     refitted by MLlib on all of `train`: that is the registered model. Its rows are coalesced into one
     partition: every L-BFGS iteration is a Spark job, and one task per job beats several tiny ones."""
-    preprocessing = build_preprocessing(numeric, categorical).fit(train)
+    preprocessing = preprocessing or build_preprocessing(numeric, categorical).fit(train)
     vectors = (
         preprocessing.transform(train.transform(with_class_weights(weights)))
         .transform(with_stratified_folds(cv_folds, seed, CV_FOLD))

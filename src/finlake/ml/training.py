@@ -5,6 +5,8 @@ alias. `train_default_model` does both."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -39,12 +41,13 @@ from finlake.ml.features import (
 )
 from finlake.ml.fit import FittedModel, fit_model
 from finlake.ml.mlflow_log import log_run
-from finlake.ml.pipeline import ASSEMBLED, ClassWeights
+from finlake.ml.pipeline import ASSEMBLED, ClassWeights, build_preprocessing
 from finlake.ml.repeated_cv import repeated_cv_auc
 from finlake.ml.settings import TrainingSettings
 from finlake.ml.split import Split, split_loans
 from finlake.ml.training_run import Clock, TrainingResult, TrainingRun, write_report
 from finlake.ml.transforms import applicable, model_numeric
+from finlake.spark import run_concurrently
 
 # Callers import these from here, where training is.
 __all__ = ["TrainingResult", "TrainingRun", "TrainingSettings", "check_trainable", "train", "train_default_model",
@@ -249,15 +252,25 @@ def train(
     keep = tuple(c for c in PROTECTED_ATTRIBUTES if c in table.columns)  # for the fairness report only
     prepared = table.transform(model_input(numeric, categorical, keep=keep))
     split, train_loans, weights = _split(prepared, numeric, settings)
+    preprocessing = build_preprocessing(numeric, categorical).fit(train_loans)  # shared by both models
     clock.lap("check_split_screen")
-    fitted = fit_model(
-        train_loans, numeric, categorical, weights, settings.cv_folds, settings.seed,
-        settings.reg_grid, settings.elastic_net_grid,
-    )  # fmt: skip
-    clock.lap("cross_validate_fit")
     truth = read_loan_truth(lake)
-    report, on_test, coefficients = evaluate(fitted, train_loans, split.test, truth)
-    clock.lap("evaluate")
+
+    def champion() -> tuple[FittedModel, tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]]:
+        fitted = fit_model(
+            train_loans, numeric, categorical, weights, settings.cv_folds, settings.seed,
+            settings.reg_grid, settings.elastic_net_grid, preprocessing,
+        )  # fmt: skip
+        return fitted, evaluate(fitted, train_loans, split.test, truth)
+
+    # The challenger's boosting is a few hundred small Spark jobs, mostly latency: it runs beside the
+    # champion's fit and evaluation instead of after them.
+    tasks: dict[str, Callable[[], Any]] = {"champion": champion}
+    if settings.challenger:
+        tasks["challenger"] = partial(fit_challenger, train_loans, preprocessing, settings.seed)
+    models = run_concurrently(tasks)
+    fitted, (report, on_test, coefficients) = models["champion"]
+    clock.lap("fit_evaluate_and_challenger")
     run = TrainingRun(
         settings, fitted, train_loans, split, weights, rule, numeric, categorical,
         report, on_test, coefficients, truth, snapshots, as_of, clock,
@@ -265,9 +278,9 @@ def train(
     report.update(_details(run, label_report))
     report["features"]["left_out"] = left_out
     if settings.challenger:
-        run.challenger = fit_challenger(train_loans, numeric, categorical, settings.seed)
+        run.challenger = models["challenger"]
         report["challenger"] = compare(run.challenger, split.test, on_test, split.method)
-        clock.lap("challenger")
+        clock.lap("challenger_compare")
     if settings.repeated_cv is not None:
         report["repeated_cv"] = repeated_cv_auc(prepared, numeric, categorical, settings)
         clock.lap("repeated_cv")
