@@ -1,14 +1,17 @@
-"""finlake.spark: run_concurrently (results by name, every task finished before a failure is raised) and
-the local session's Python workers."""
+"""finlake.spark: run_concurrently (results by name, every task finished before a failure is raised),
+the local session's Python workers and its local file system."""
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 import threading
 import time
 
 import pytest
 
+from finlake.iceberg import LOCAL_FS
 from finlake.spark import run_concurrently
 
 
@@ -52,3 +55,18 @@ def test_python_workers_run_the_drivers_interpreter(spark):
     # a DataFrame from local rows is decoded by Python workers: they must be this venv's Python
     executables = spark.createDataFrame([(1,), (2,)], "n int").rdd.map(lambda _: sys.executable).collect()
     assert set(executables) == {sys.executable}
+
+
+def test_local_files_are_written_through_java_nio_with_the_usual_permissions(spark, tmp_path):
+    jvm = spark.sparkContext._jvm
+    hadoop = spark.sparkContext._jsc.hadoopConfiguration()
+    fs = jvm.org.apache.hadoop.fs.FileSystem.get(jvm.java.net.URI.create("file:///"), hadoop)
+    assert fs.getClass().getName() == LOCAL_FS  # no `chmod` process per file written
+
+    out = tmp_path / "table"
+    spark.range(3).write.parquet(str(out))
+    data = [f for f in os.listdir(out) if f.endswith(".parquet")]
+    assert data and spark.read.parquet(str(out)).count() == 3
+    assert stat.S_IMODE((out / data[0]).stat().st_mode) == 0o644  # rw-rw-rw- under Hadoop's umask 022
+    status = fs.getFileStatus(jvm.org.apache.hadoop.fs.Path(str(out / data[0])))
+    assert status.getPermission().toShort() == 0o644  # read without an `ls` process

@@ -30,6 +30,7 @@ CATALOG = "finlake"
 CATALOG_FILE = "iceberg.db"
 NAMESPACES = ("silver", "silver_restricted", "quarantine", "gold")
 EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
+LOCAL_FS_JAR = "hadoop-bare-naked-local-fs-0.1.0.jar"
 # What jvm/pom.xml declares; `make jars` copies them into .jars/ (FINLAKE_JARS_DIR overrides).
 JARS = (
     "iceberg-spark-runtime-3.5_2.12-1.10.0.jar",
@@ -38,7 +39,13 @@ JARS = (
     # S3A, so local Spark reads s3:// (Bronze) as Glue's EMRFS does: the hadoop-aws of pyspark's Hadoop 3.3.4.
     "hadoop-aws-3.3.4.jar",
     "aws-java-sdk-bundle-1.12.262.jar",
+    LOCAL_FS_JAR,
 )
+# Hadoop's local file system, without its native library (pip's pyspark has none), forks `chmod` for
+# every file it writes and `ls` to read permissions: ~1,400 processes in one `make run`. This one
+# does the same through java.nio (docs/benchmarks.md, session 11). The JVM opens file:// before it
+# loads `spark.jars`, so this jar goes on the driver's class path instead.
+LOCAL_FS = "com.globalmentor.apache.hadoop.fs.BareLocalFileSystem"
 _REPO_JARS = Path(__file__).resolve().parents[2] / ".jars"
 _bind_lock = threading.Lock()
 
@@ -80,7 +87,14 @@ def _s3a_config() -> dict[str, str]:
 
 def session_config() -> dict[str, str]:
     """Static settings a local session needs at start (on Glue: --datalake-formats iceberg + --conf)."""
-    return {"spark.jars": ",".join(jar_paths()), "spark.sql.extensions": EXTENSIONS} | _s3a_config()
+    jars = jar_paths()
+    local_fs = [j for j in jars if j.endswith(LOCAL_FS_JAR)]
+    return {
+        "spark.jars": ",".join(j for j in jars if j not in local_fs),
+        "spark.driver.extraClassPath": os.pathsep.join(local_fs),
+        "spark.hadoop.fs.file.impl": LOCAL_FS,
+        "spark.sql.extensions": EXTENSIONS,
+    } | _s3a_config()
 
 
 def catalog_file(lake: Lake) -> str:
