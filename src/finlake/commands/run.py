@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from finlake.lake import Lake
 from finlake.ml.settings import TrainingSettings
 from finlake.report import RunReport
 from finlake.runs import new_run_id
+from finlake.spark import local_session
 
 JOB_NAME = "pipeline"
 
@@ -85,6 +87,19 @@ def main(args: argparse.Namespace) -> int:
     job = JobRun(lake, report, "finlake run", "the steps before it are done", summary=_summary)
     started = time.monotonic()
     skipped: set[str] = set()
+    # The JVM starts (~3 s) while the data is generated (pure Python); every step then reuses that
+    # session. A failure here (no Java) is reported by the first Spark step, as one line.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="finlake-spark-start") as starter:
+        starter.submit(local_session, "finlake-run")
+        _run_steps(args, config, report, job, skipped)
+    job.finish("succeeded")
+    print(f"== finlake run finished in {time.monotonic() - started:.0f}s (lake: {Path(args.lake).absolute()})")
+    return 0
+
+
+def _run_steps(
+    args: argparse.Namespace, config: GeneratorConfig, report: RunReport, job: JobRun, skipped: set[str]
+) -> None:
     with job.guarded():
         for step in steps(config):
             if step.needs in skipped:
@@ -101,6 +116,3 @@ def main(args: argparse.Namespace) -> int:
                     if not step.optional:
                         raise
                     _skip(report, skipped, step, str(exc))
-    job.finish("succeeded")
-    print(f"== finlake run finished in {time.monotonic() - started:.0f}s (lake: {Path(args.lake).absolute()})")
-    return 0
