@@ -43,6 +43,16 @@ def test_insert_only_merge_never_duplicates_and_time_travel_reads_the_past(spark
     assert storage.current_snapshot(spark, lake, NAME) == (storage.current_snapshot_id(spark, lake, NAME), 3)
 
 
+def test_a_new_table_starts_with_one_empty_snapshot_readers_and_branches_can_use(spark, lake):
+    storage.ensure_table(spark, lake, NAME)
+    snapshot = storage.current_snapshot(spark, lake, NAME)
+    assert snapshot is not None and snapshot[1] == 0
+    assert storage.read_table(spark, lake, NAME).columns == SILVER_TABLES["transactions"].column_names
+    assert storage.read_table(spark, lake, NAME, snapshot_id=snapshot[0]).isEmpty()
+    storage.ensure_table(spark, lake, NAME)  # a second call commits nothing
+    assert storage.current_snapshot(spark, lake, NAME) == snapshot
+
+
 def test_two_writers_at_once_no_lost_update_no_duplicates(spark, lake):
     storage.ensure_table(spark, lake, NAME)
     outcomes: dict[str, str] = {}

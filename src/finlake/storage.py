@@ -238,8 +238,9 @@ def _create(spark: SparkSession, lake: Lake, table: TableRef) -> None:
             f"CREATE TABLE IF NOT EXISTS {ident} ({columns}) USING iceberg{partitioned} "
             f"LOCATION '{table.location(lake)}' TBLPROPERTIES ({props})"
         )
-    if current_snapshot_id(spark, lake, table.name) is None:  # also after a crash between the two steps
-        spark.createDataFrame([], table.contract.spark_schema()).writeTo(ident).append()
+    created = _iceberg_table(spark, lake, table.name)
+    if created is not None and created.currentSnapshot() is None:  # also after a crash between the two steps
+        created.newAppend().commit()  # an empty snapshot through Iceberg's API: no Spark job for no rows
 
 
 # -- writing: one Iceberg commit each -------------------------------------------------------------
