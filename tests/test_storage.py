@@ -92,6 +92,15 @@ def test_staged_data_is_invisible_until_published(spark, lake):
     assert [r.name for r in refs] == ["main"]
 
 
+def test_audit_branches_left_by_a_dead_run_are_dropped_and_other_branches_kept(spark, lake):
+    ident = storage.ensure_table(spark, lake, NAME)
+    spark.sql(f"ALTER TABLE {ident} CREATE BRANCH `{storage.AUDIT_BRANCH_PREFIX}20240101T000000Z`")
+    spark.sql(f"ALTER TABLE {ident} CREATE BRANCH `analyst_sandbox`")
+    storage.drop_stale_audit_branches(spark, lake, NAME)
+    branches = {r[0] for r in spark.sql(f"SELECT name FROM {ident}.refs WHERE type = 'BRANCH'").collect()}
+    assert branches == {"main", "analyst_sandbox"}
+
+
 def test_maintain_compacts_and_expires(spark, lake):
     for i in range(6):  # six commits, six small files in one partition
         storage.merge_insert_new(spark, lake, NAME, _tx(spark, [f"T{i}"]), "transaction_id", partitions=["2024-01"])

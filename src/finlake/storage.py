@@ -390,9 +390,10 @@ class Staged:
 def drop_stale_audit_branches(spark: SparkSession, lake: Lake, name: str) -> None:
     """Branches left by a run that died between staging and publishing (their data never went live)."""
     ident = ensure_table(spark, lake, name)
-    for row in spark.sql(f"SELECT name FROM {ident}.refs WHERE type = 'BRANCH'").collect():
-        if row[0].startswith(AUDIT_BRANCH_PREFIX):
-            spark.sql(f"ALTER TABLE {ident} DROP BRANCH IF EXISTS `{row[0]}`")
+    table = _iceberg_table(spark, lake, name)
+    refs = table.refs() if table is not None else {}  # from the table's metadata: no Spark job
+    for branch in [str(n) for n, r in refs.items() if r.isBranch() and str(n).startswith(AUDIT_BRANCH_PREFIX)]:
+        spark.sql(f"ALTER TABLE {ident} DROP BRANCH IF EXISTS `{branch}`")
 
 
 def stage(
