@@ -39,13 +39,13 @@ venv: $(STAMP) ## create the virtual environment and install (done by every othe
 # in jvm/pom.xml and fetched once with Maven (checksums verified); later runs reuse them offline.
 $(JARS_STAMP): jvm/pom.xml
 	@command -v mvn >/dev/null || { echo "Maven (mvn) is required once to fetch the Iceberg jars: install it with 'sudo apt-get install -y maven'."; exit 1; }
-	@echo "fetching the Iceberg and SQLite JDBC jars with mvn into $(JARS) ..."
+	@echo "fetching the Spark jars (Iceberg, S3A, SQLite JDBC, local file system) with mvn into $(JARS) ..."
 	@mvn -q -B -f jvm/pom.xml dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/$(JARS) -DexcludeTransitive=true -Dmdep.overWriteIfNewer=true \
 	  || { echo "could not fetch the Iceberg jars with mvn (offline, and not in ~/.m2?): see the lines above"; exit 1; }
 	@touch $(JARS_STAMP)
 
 .PHONY: jars
-jars: $(JARS_STAMP) ## fetch the Spark jars (Iceberg, SQLite JDBC) once into .jars/
+jars: $(JARS_STAMP) ## fetch the Spark jars (Iceberg, S3A, SQLite JDBC, the java.nio local file system) once into .jars/
 
 .PHONY: run
 run: venv check-java jars ## run the whole pipeline locally on generated data (lake: ./lake)
