@@ -1,5 +1,5 @@
 """finlake.spark: run_concurrently (results by name, every task finished before a failure is raised),
-the local session's Python workers and its local file system."""
+the local session's Python workers, its local file system and its JIT settings."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import time
 import pytest
 
 from finlake.iceberg import LOCAL_FS
-from finlake.spark import run_concurrently
+from finlake.spark import DRIVER_JIT_OPTIONS, run_concurrently
 
 
 def test_results_come_back_by_name_and_tasks_overlap():
@@ -70,3 +70,13 @@ def test_local_files_are_written_through_java_nio_with_the_usual_permissions(spa
     assert stat.S_IMODE((out / data[0]).stat().st_mode) == 0o644  # rw-rw-rw- under Hadoop's umask 022
     status = fs.getFileStatus(jvm.org.apache.hadoop.fs.Path(str(out / data[0])))
     assert status.getPermission().toShort() == 0o644  # read without an `ls` process
+
+
+def test_the_driver_jvm_runs_with_the_raised_c2_thresholds(spark):
+    jvm = spark.sparkContext._jvm
+    arguments = set(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    assert set(DRIVER_JIT_OPTIONS.split()) <= arguments
+    flags = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(
+        jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
+    )
+    assert flags.getVMOption("Tier4InvocationThreshold").getValue() == "50000"  # the JVM took it

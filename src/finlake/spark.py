@@ -17,6 +17,15 @@ T = TypeVar("T")
 # The local driver's heap (FINLAKE_DRIVER_MEMORY overrides it). 3g runs the 16M-transaction lake with
 # the whole process tree under 4 GiB and took no longer than 4g there (docs/benchmarks.md, session 8).
 DEFAULT_DRIVER_MEMORY = "3g"
+# A default `finlake run` is JIT-bound on 2 cores: C2 (the optimising compiler) took ~90 of the run's
+# ~180 CPU seconds (-XX:+CITime), compiling thousands of Spark planner and generated-code methods that
+# run a few thousand times each and never again. Ten times the default tier-4 thresholds keeps C2 for
+# the really hot code (a big lake's per-row loops cross them in well under a second); measured in
+# docs/benchmarks.md (session 12). PYSPARK_SUBMIT_ARGS="--driver-java-options ..." replaces them.
+DRIVER_JIT_OPTIONS = (
+    "-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=10000 "
+    "-XX:Tier4CompileThreshold=100000 -XX:Tier4BackEdgeThreshold=400000"
+)
 JAVA_HINT = "Java 17 is required: install it with `sudo apt-get install -y openjdk-17-jre-headless` (or brew install openjdk@17)."
 
 
@@ -53,6 +62,7 @@ def local_session(app_name: str = "finlake", shuffle_partitions: int | None = No
         .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
         .config("spark.sql.parquet.compression.codec", "snappy")
         .config("spark.driver.memory", os.environ.get("FINLAKE_DRIVER_MEMORY", DEFAULT_DRIVER_MEMORY))
+        .config("spark.driver.extraJavaOptions", DRIVER_JIT_OPTIONS)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.ansi.enabled", "false")
