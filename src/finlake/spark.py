@@ -17,9 +17,9 @@ T = TypeVar("T")
 # The local driver's heap (FINLAKE_DRIVER_MEMORY overrides it). 3g runs the 16M-transaction lake with
 # the whole process tree under 4 GiB and took no longer than 4g there (docs/benchmarks.md, session 8).
 DEFAULT_DRIVER_MEMORY = "3g"
-# A default `finlake run` is JIT-bound on 2 cores: C2 (the optimising compiler) took ~90 of the run's
-# ~180 CPU seconds (-XX:+CITime), compiling thousands of Spark planner and generated-code methods that
-# run a few thousand times each and never again. Ten times the default tier-4 thresholds keeps C2 for
+# A default `finlake run` is JIT-bound on 2 cores: the C2 compiler thread used ~58 of the run's ~180
+# CPU seconds (C1 ~13 more), compiling thousands of Spark planner and generated-code methods that run a
+# few thousand times each and never again. Ten times the default tier-4 thresholds keeps C2 for
 # the really hot code (a big lake's per-row loops cross them in well under a second); measured in
 # docs/benchmarks.md (session 12). PYSPARK_SUBMIT_ARGS="--driver-java-options ..." replaces them.
 DRIVER_JIT_OPTIONS = (
