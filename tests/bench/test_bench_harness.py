@@ -53,6 +53,14 @@ def test_run_measured_sees_the_child_process_memory(tmp_path):
     assert sample.seconds >= 1
 
 
+def test_run_measured_counts_the_cpu_of_a_busy_grandchild(tmp_path):
+    # the command itself only waits; its child burns ~1 CPU second: the tree's CPU time must hold it
+    busy = "import time; end = time.process_time() + 1.0\nwhile time.process_time() < end: pass"
+    code = f"import subprocess,sys; subprocess.run([sys.executable,'-c',{busy!r}])"
+    sample = run_measured([sys.executable, "-c", code], tmp_path / "log.txt")
+    assert 0.8 <= sample.cpu_seconds <= sample.seconds * (os.cpu_count() or 1)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="file-backed resident pages are told apart on Linux")
 def test_mapped_file_pages_count_in_the_rss_but_not_in_its_anonymous_part(tmp_path):
     # like the JVM reading memory-mapped shuffle blocks: 200 MiB of a file mapped and read, 100 MiB held
@@ -84,8 +92,11 @@ def test_run_measured_failure_names_the_log(tmp_path):
 
 
 def test_summary_is_the_median():
-    s = summarise([Sample(3.0, 100 * 2**20), Sample(1.0, 300 * 2**20), Sample(2.0, 200 * 2**20)])
+    s = summarise(
+        [Sample(3.0, 100 * 2**20, cpu_seconds=5.0), Sample(1.0, 300 * 2**20, cpu_seconds=1.5), Sample(2.0, 200 * 2**20)]
+    )
     assert (s.runs, s.seconds, s.seconds_min, s.seconds_max, s.peak_rss_mib) == (3, 2.0, 1.0, 3.0, 200.0)
+    assert s.cpu_seconds == 1.5
 
 
 def _write_day(bronze: Path, day: str, rows: list[list[str]]) -> None:

@@ -13,6 +13,11 @@ processes (Hadoop's shell commands, Python workers) by vfork-and-exec, and until
 shares the parent's memory, so its RSS is the whole JVM's. Summed, a sample that caught that instant
 doubled the peak: Silver's "9.4 GiB" at 16M and "8.2 GiB" at 1M were such samples (the JVM itself
 held 4.7 and 4.0 GiB; docs/benchmarks.md, session 8).
+
+CPU time is summed over every process seen in the tree (each one's own user + system time at its last
+sample: a process that ends between samples loses at most `interval` of it). It includes the JVM,
+which the Python driver starts but never waits for, so the shell's `time` misses it; on a loaded
+host it moves much less than the wall time (docs/benchmarks.md, session 12).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class Sample:
     seconds: float
     peak_rss_bytes: int
     peak_anon_bytes: int = 0  # 0: not measured (results from before it was)
+    cpu_seconds: float = 0.0  # the whole tree's; 0: not measured (results from before it was)
 
 
 # A child whose command line is its parent's and whose RSS is at least this share of the parent's is
@@ -47,12 +53,25 @@ class Sample:
 COPY_OF_PARENT_SHARE = 0.9
 
 
-def _tree_rss(root: psutil.Process) -> tuple[int, int]:
-    """(RSS, anonymous RSS) summed over the process tree, a not-yet-exec'd copy of a parent left out."""
+def _tree(root: psutil.Process) -> list[psutil.Process]:
     try:
-        procs = [root, *root.children(recursive=True)]
+        return [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return 0, 0
+        return []
+
+
+def _note_cpu(procs: list[psutil.Process], cpu: dict[int, float]) -> None:
+    """Record each process's own CPU seconds so far (user + system, its children not included)."""
+    for p in procs:
+        try:
+            times = p.cpu_times()
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+        cpu[p.pid] = max(cpu.get(p.pid, 0.0), times.user + times.system)
+
+
+def _tree_rss(procs: list[psutil.Process]) -> tuple[int, int]:
+    """(RSS, anonymous RSS) summed over the process tree, a not-yet-exec'd copy of a parent left out."""
     seen: dict[int, tuple[list[str], int, int]] = {}  # pid -> (command line, rss, anonymous rss)
     for p in procs:
         try:
@@ -81,16 +100,19 @@ def run_measured(
         started = time.monotonic()
         proc = psutil.Popen(list(cmd), stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, cwd=cwd)
         peak = peak_anon = 0
+        cpu: dict[int, float] = {}  # pid -> its CPU seconds at the last sample
         while proc.poll() is None:
-            rss, anon = _tree_rss(proc)
+            procs = _tree(proc)
+            rss, anon = _tree_rss(procs)
             peak, peak_anon = max(peak, rss), max(peak_anon, anon)
+            _note_cpu(procs, cpu)
             time.sleep(interval)
         seconds = time.monotonic() - started
     if proc.returncode != 0:
         raise FinlakeError(
             f"benchmark step failed (exit {proc.returncode}): {' '.join(cmd)}: {_last_line(log_path)} (log: {log_path})"
         )
-    return Sample(seconds=round(seconds, 3), peak_rss_bytes=peak, peak_anon_bytes=peak_anon)
+    return Sample(round(seconds, 3), peak, peak_anon, cpu_seconds=round(sum(cpu.values()), 2))
 
 
 def _last_line(log_path: Path) -> str:
@@ -113,6 +135,7 @@ class Summary:
     peak_rss_mib: float  # median of the per-run peaks
     peak_anon_mib: float  # the same for the anonymous part (see the module docstring)
     samples: tuple[Sample, ...]
+    cpu_seconds: float = 0.0  # median of the per-run CPU time of the whole tree
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -132,6 +155,7 @@ def summarise(samples: Sequence[Sample]) -> Summary:
         peak_rss_mib=round(statistics.median(s.peak_rss_bytes for s in samples) / 2**20, 1),
         peak_anon_mib=round(statistics.median(s.peak_anon_bytes for s in samples) / 2**20, 1),
         samples=tuple(samples),
+        cpu_seconds=round(statistics.median(s.cpu_seconds for s in samples), 2),
     )
 
 

@@ -105,7 +105,8 @@ class Bench:
     def times(self, label: str, once: Callable[[int], Sample]) -> Summary:
         summary = repeat(self.s.runs, once)
         self.say(
-            f"{label}: median {summary.seconds:.1f}s over {summary.runs} runs, peak {summary.peak_rss_mib:.0f} MiB"
+            f"{label}: median {summary.seconds:.1f}s over {summary.runs} runs (CPU {summary.cpu_seconds:.1f}s), "
+            f"peak {summary.peak_rss_mib:.0f} MiB"
         )
         return summary
 
