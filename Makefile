@@ -38,10 +38,10 @@ venv: $(STAMP) ## create the virtual environment and install (done by every othe
 # The jars local Spark needs (Iceberg 1.10.0 as on Glue 5.1, SQLite JDBC for the local catalog), declared
 # in jvm/pom.xml and fetched once with Maven (checksums verified); later runs reuse them offline.
 $(JARS_STAMP): jvm/pom.xml
-	@command -v mvn >/dev/null || { echo "Maven (mvn) is required once to fetch the Iceberg jars: install it with 'sudo apt-get install -y maven'."; exit 1; }
+	@command -v mvn >/dev/null || { echo "Maven (mvn) is required once to fetch the Spark jars: install it with 'sudo apt-get install -y maven'."; exit 1; }
 	@echo "fetching the Spark jars (Iceberg, S3A, SQLite JDBC, local file system) with mvn into $(JARS) ..."
 	@mvn -q -B -f jvm/pom.xml dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/$(JARS) -DexcludeTransitive=true -Dmdep.overWriteIfNewer=true \
-	  || { echo "could not fetch the Iceberg jars with mvn (offline, and not in ~/.m2?): see the lines above"; exit 1; }
+	  || { echo "could not fetch the Spark jars with mvn (offline, and not in ~/.m2?): see the lines above"; exit 1; }
 	@touch $(JARS_STAMP)
 
 .PHONY: jars

@@ -79,4 +79,6 @@ def test_the_driver_jvm_runs_with_the_raised_c2_thresholds(spark):
     flags = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(
         jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
     )
-    assert flags.getVMOption("Tier4InvocationThreshold").getValue() == "50000"  # the JVM took it
+    for option in DRIVER_JIT_OPTIONS.split():  # the JVM took each value, not just the argument
+        name, value = option.removeprefix("-XX:").split("=")
+        assert flags.getVMOption(name).getValue() == value
