@@ -1,5 +1,5 @@
 """finlake.spark: run_concurrently (results by name, every task finished before a failure is raised),
-the local session's Python workers, its local file system and its JIT settings."""
+start_in_background, the local session's Python workers, its local file system and its JIT settings."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import time
 import pytest
 
 from finlake.iceberg import LOCAL_FS
-from finlake.spark import DRIVER_JIT_OPTIONS, run_concurrently
+from finlake.spark import DRIVER_JIT_OPTIONS, run_concurrently, start_in_background
 
 
 def test_results_come_back_by_name_and_tasks_overlap():
@@ -49,6 +49,18 @@ def test_the_first_failure_in_order_is_raised_after_every_task_finished():
 def test_a_single_task_runs_in_the_calling_thread():
     caller = threading.get_ident()
     assert run_concurrently({"only": threading.get_ident}) == {"only": caller}
+
+
+def test_a_background_task_runs_beside_the_caller_and_its_result_comes_back():
+    both = threading.Barrier(2, timeout=5)  # fails unless the task and the caller run at the same time
+
+    def task() -> str:
+        both.wait()
+        return threading.current_thread().name
+
+    future = start_in_background(task, "probe")
+    both.wait()
+    assert future.result(timeout=5).startswith("finlake-probe")
 
 
 def test_python_workers_run_the_drivers_interpreter(spark):

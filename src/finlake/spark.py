@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
 from finlake.errors import FinlakeError
@@ -87,3 +87,13 @@ def run_concurrently(tasks: Mapping[str, Callable[[], T]]) -> dict[str, T]:
         futures = {name: pool.submit(task) for name, task in tasks.items()}
         wait(futures.values())
     return {name: future.result() for name, future in futures.items()}
+
+
+def start_in_background(task: Callable[[], T], name: str) -> Future[T]:
+    """Start `task` in a thread of its own, so its Spark jobs overlap the caller's work. As with
+    `run_concurrently`, the caller waits for the future before it returns or raises."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"finlake-{name}")
+    try:
+        return pool.submit(task)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with the task

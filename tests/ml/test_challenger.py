@@ -4,6 +4,8 @@ regression significantly on the same test loans (paired bootstrap of the ROC-AUC
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 import mlflow
 import numpy as np
@@ -13,7 +15,7 @@ from synthetic_loans import FAST, loan_features_frame, to_spark
 
 from finlake.errors import FinlakeError
 from finlake.lake import Lake
-from finlake.ml import evaluation
+from finlake.ml import evaluation, mlflow_log, training
 from finlake.ml.challenger import promotion_decision
 from finlake.ml.training import TrainingSettings, train, train_default_model
 from finlake.serving.registry import load_by_alias
@@ -148,3 +150,45 @@ def test_gbt_does_not_replace_a_correctly_specified_logistic_regression(spark, t
     assert decision["champion_roc_auc"] == pytest.approx(run.report["test"]["roc_auc"])
     assert decision["test_loans"] == run.report["test"]["loans"]
     run.train.unpersist()
+
+
+class _Failure:
+    """A champion-side step that fails, and a stand-in GBT fit that is still running when it does:
+    the stand-in finishes only some time after the failure."""
+
+    def __init__(self) -> None:
+        self.failed = threading.Event()
+        self.finished: list[str] = []
+
+    def challenger(self, *_args: object) -> None:
+        self.failed.wait(timeout=60)
+        time.sleep(0.5)
+        self.finished.append("challenger")
+
+    def step(self, *_args: object, **_kwargs: object) -> None:
+        self.failed.set()
+        raise FinlakeError("boom")
+
+
+def test_a_failed_champion_fit_waits_for_the_background_challenger(spark, tmp_path, monkeypatch):
+    failure = _Failure()
+    monkeypatch.setattr(training, "fit_challenger", failure.challenger)
+    monkeypatch.setattr(training, "fit_model", failure.step)
+    settings = TrainingSettings(**{**FAST, "challenger": True})
+    with pytest.raises(FinlakeError, match="boom"):
+        train(spark, Lake.local(tmp_path), settings, to_spark(spark, loan_features_frame(400, 5)))
+    assert failure.finished == ["challenger"]  # no Spark job of the run outlives its error
+
+
+def test_a_failed_champion_log_waits_for_the_background_challenger(spark, tmp_path, monkeypatch):
+    failure = _Failure()
+    monkeypatch.setattr(training, "fit_challenger", failure.challenger)
+    monkeypatch.setattr(mlflow_log.tracking, "log_and_register_model", failure.step)
+    settings = TrainingSettings(**{**FAST, "challenger": True}, model_name="finlake_challenger_log_fails")
+    tracking_uri, registry_uri = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
+    try:
+        with pytest.raises(FinlakeError, match="boom"):
+            train_default_model(spark, Lake.local(tmp_path), settings, to_spark(spark, loan_features_frame(400, 5)))
+    finally:
+        _restore_tracking(tracking_uri, registry_uri)
+    assert failure.finished == ["challenger"]

@@ -114,29 +114,44 @@ def _log_challenger(run: TrainingRun, champion_version: str) -> dict[str, Any]:
     }
 
 
-def log_run(lake: Lake, run: TrainingRun) -> TrainingResult:
-    """Record `run` in the lake's MLflow (or the workspace's on Databricks), register its model as a
-    new version under the settings' name and point the alias at it; release the cached training split."""
+def _log_champion(run: TrainingRun, run_id: str) -> str:
+    """The logistic regression's parameters, model (registered under the alias), portable serving
+    artifact and reason codes; returns its registered version."""
     import mlflow
 
     settings = run.settings
-    track = tracking.configure(lake)
-    with mlflow.start_run(experiment_id=tracking.experiment_id(settings.experiment, track)) as active:
-        mlflow.log_params(_params(run))
-        _log_evaluation(run)
-        version = tracking.log_and_register_model(
-            run.fitted.model, _signature(run), settings.model_name, settings.alias
-        )
-        # the portable JSON model for the real-time scorer (finlake.serving), checked against Spark
-        identity = {"name": settings.model_name, "version": version, "run_id": active.info.run_id}
-        document = artifact.log_serving_artifact(run.fitted.model, run.train, run.report, identity)
-        if settings.alias == DEFAULT_ALIAS:  # a run under another alias is a trial: the API stays put
-            mlflow.MlflowClient().set_registered_model_alias(settings.model_name, SERVING_ALIAS, version)
-        run.report["reason_codes"] = reason_codes.riskiest_loan_reasons(document, run.split.test, run.on_test)
-        mlflow.log_dict(run.report["reason_codes"], "evaluation/reason_codes.json")
-        challenger = _log_challenger(run, version) if run.challenger is not None else None
+    mlflow.log_params(_params(run))
+    version = tracking.log_and_register_model(run.fitted.model, _signature(run), settings.model_name, settings.alias)
+    # the portable JSON model for the real-time scorer (finlake.serving), checked against Spark
+    identity = {"name": settings.model_name, "version": version, "run_id": run_id}
+    document = artifact.log_serving_artifact(run.fitted.model, run.train, run.report, identity)
+    if settings.alias == DEFAULT_ALIAS:  # a run under another alias is a trial: the API stays put
+        mlflow.MlflowClient().set_registered_model_alias(settings.model_name, SERVING_ALIAS, version)
+    run.report["reason_codes"] = reason_codes.riskiest_loan_reasons(document, run.split.test, run.on_test)
+    mlflow.log_dict(run.report["reason_codes"], "evaluation/reason_codes.json")
+    return version
+
+
+def log_run(lake: Lake, run: TrainingRun) -> TrainingResult:
+    """Record `run` in the lake's MLflow (or the workspace's on Databricks), register its model as a
+    new version under the settings' name and point the alias at it; release the cached training split.
+    The champion is logged first, while a challenger still fitting in the background finishes."""
+    import mlflow
+
+    settings = run.settings
+    try:
+        track = tracking.configure(lake)
+        with mlflow.start_run(experiment_id=tracking.experiment_id(settings.experiment, track)) as active:
+            version = _log_champion(run, active.info.run_id)
+            run.clock.lap("mlflow_log_champion")
+            run.settle_challenger()
+            _log_evaluation(run)
+            challenger = _log_challenger(run, version) if run.challenger is not None else None
+    except BaseException:
+        run.abandon_challenger()
+        raise
     run.train.unpersist()
-    run.clock.lap("mlflow_log_register")
+    run.clock.lap("mlflow_log_evaluation_and_challenger")
     report = run.report
     report["timings_seconds"] = run.clock.laps
     champion = challenger["model_version"] if challenger and challenger["promoted"] else version

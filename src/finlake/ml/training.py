@@ -5,7 +5,7 @@ alias. `train_default_model` does both."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from concurrent.futures import wait
 from functools import partial
 from typing import Any
 
@@ -20,7 +20,7 @@ from finlake.errors import FinlakeError
 from finlake.lake import Lake
 from finlake.ml import evaluation, fairness, labels, leakage
 from finlake.ml.calibration import PROBABILITY
-from finlake.ml.challenger import compare, fit_challenger
+from finlake.ml.challenger import fit_challenger
 from finlake.ml.data import (
     OBSERVABLE_PROBABILITY,
     TRUE_PROBABILITY,
@@ -47,7 +47,7 @@ from finlake.ml.settings import TrainingSettings
 from finlake.ml.split import Split, split_loans
 from finlake.ml.training_run import Clock, TrainingResult, TrainingRun, write_report
 from finlake.ml.transforms import applicable, model_numeric
-from finlake.spark import run_concurrently
+from finlake.spark import start_in_background
 
 # Callers import these from here, where training is.
 __all__ = ["TrainingResult", "TrainingRun", "TrainingSettings", "check_trainable", "train", "train_default_model",
@@ -230,15 +230,28 @@ def _details(run: TrainingRun, label_report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _complete_report(
+    run: TrainingRun, label_report: dict[str, Any], left_out: dict[str, str], prepared: DataFrame
+) -> None:
+    """The report's sections beyond the champion's evaluation (and repeated CV, when asked for)."""
+    run.report.update(_details(run, label_report))
+    run.report["features"]["left_out"] = left_out
+    if run.settings.repeated_cv is not None:
+        run.report["repeated_cv"] = repeated_cv_auc(prepared, run.numeric, run.categorical, run.settings)
+        run.clock.lap("repeated_cv")
+
+
 def train(
     spark: SparkSession,
     lake: Lake,
     settings: TrainingSettings | None = None,
     features: DataFrame | None = None,
     as_of: AsOf | None = None,
+    defer_challenger: bool = False,
 ) -> TrainingRun:
     """Fit and evaluate the loan-default model on gold.loan_features (now, or at `as_of`: a snapshot id
-    or a point in time); nothing is recorded. `features` replaces the Gold read (no snapshot noted)."""
+    or a point in time); nothing is recorded. `features` replaces the Gold read (no snapshot noted).
+    With `defer_challenger`, the challenger may still be fitting on return: `run.settle_challenger()`."""
     settings = settings or TrainingSettings()
     clock = Clock()
     where = LOAN_FEATURES.qualified_name
@@ -255,35 +268,35 @@ def train(
     preprocessing = build_preprocessing(numeric, categorical).fit(train_loans)  # shared by both models
     clock.lap("check_split_screen")
     truth = read_loan_truth(lake)
-
-    def champion() -> tuple[FittedModel, tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]]:
+    # The challenger's boosting is a few hundred small Spark jobs, mostly latency: it fits in the
+    # background while the champion is fitted, evaluated and (in train_default_model) logged.
+    pending = (
+        start_in_background(partial(fit_challenger, train_loans, preprocessing, settings.seed), "challenger")
+        if settings.challenger
+        else None
+    )
+    try:
         fitted = fit_model(
             train_loans, numeric, categorical, weights, settings.cv_folds, settings.seed,
             settings.reg_grid, settings.elastic_net_grid, preprocessing,
         )  # fmt: skip
-        return fitted, evaluate(fitted, train_loans, split.test, truth)
-
-    # The challenger's boosting is a few hundred small Spark jobs, mostly latency: it runs beside the
-    # champion's fit and evaluation instead of after them.
-    tasks: dict[str, Callable[[], Any]] = {"champion": champion}
-    if settings.challenger:
-        tasks["challenger"] = partial(fit_challenger, train_loans, preprocessing, settings.seed)
-    models = run_concurrently(tasks)
-    fitted, (report, on_test, coefficients) = models["champion"]
-    clock.lap("fit_evaluate_and_challenger")
+        report, on_test, coefficients = evaluate(fitted, train_loans, split.test, truth)
+    except BaseException:
+        if pending is not None:
+            wait([pending])
+        raise
+    clock.lap("fit_evaluate")
     run = TrainingRun(
         settings, fitted, train_loans, split, weights, rule, numeric, categorical,
-        report, on_test, coefficients, truth, snapshots, as_of, clock,
+        report, on_test, coefficients, truth, snapshots, as_of, clock, pending_challenger=pending,
     )  # fmt: skip
-    report.update(_details(run, label_report))
-    report["features"]["left_out"] = left_out
-    if settings.challenger:
-        run.challenger = models["challenger"]
-        report["challenger"] = compare(run.challenger, split.test, on_test, split.method)
-        clock.lap("challenger_compare")
-    if settings.repeated_cv is not None:
-        report["repeated_cv"] = repeated_cv_auc(prepared, numeric, categorical, settings)
-        clock.lap("repeated_cv")
+    try:
+        _complete_report(run, label_report, left_out, prepared)
+        if not defer_challenger:
+            run.settle_challenger()
+    except BaseException:
+        run.abandon_challenger()
+        raise
     return run
 
 
@@ -295,4 +308,4 @@ def train_default_model(
     as_of: AsOf | None = None,
 ) -> TrainingResult:
     """Train, evaluate, log and register the loan-default model: `train`, then `mlflow_log.log_run`."""
-    return log_run(lake, train(spark, lake, settings, features, as_of))
+    return log_run(lake, train(spark, lake, settings, features, as_of, defer_challenger=True))

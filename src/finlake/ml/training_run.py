@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from pyspark.ml import PipelineModel
 from pyspark.sql import DataFrame
 
 from finlake.asof import AsOf, Snapshot
+from finlake.ml.challenger import compare
 from finlake.ml.fit import FittedModel
 from finlake.ml.labels import LabelRule
 from finlake.ml.pipeline import ClassWeights
@@ -54,7 +56,25 @@ class TrainingRun:
     snapshots: dict[str, Snapshot]  # the Iceberg snapshots read (empty when features were passed in)
     as_of: AsOf | None
     clock: Clock = field(default_factory=Clock)
-    challenger: PipelineModel | None = None  # the gradient-boosted challenger, when trained
+    challenger: PipelineModel | None = None  # the gradient-boosted challenger, once settled
+    # The challenger while it still fits beside the rest of the run (ml/challenger.py): settle_challenger.
+    pending_challenger: Future[PipelineModel] | None = None
+
+    def settle_challenger(self) -> None:
+        """Wait for the challenger fitting in the background and judge it against the champion on the
+        test loans (report["challenger"]); nothing to do when there is none or it is settled."""
+        if self.pending_challenger is None:
+            return
+        pending, self.pending_challenger = self.pending_challenger, None
+        self.challenger = pending.result()
+        self.report["challenger"] = compare(self.challenger, self.split.test, self.on_test, self.split.method)
+        self.clock.lap("challenger_wait_compare")
+
+    def abandon_challenger(self) -> None:
+        """On a failure: let the background challenger's Spark jobs end before the error propagates."""
+        if self.pending_challenger is not None:
+            wait([self.pending_challenger])
+            self.pending_challenger = None
 
 
 @dataclass
