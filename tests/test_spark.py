@@ -12,7 +12,7 @@ import time
 import pytest
 
 from finlake.iceberg import LOCAL_FS
-from finlake.spark import DRIVER_JIT_OPTIONS, run_concurrently, start_in_background
+from finlake.spark import CODEGEN_CACHE_ENTRIES, DRIVER_JIT_OPTIONS, run_concurrently, start_in_background
 
 
 def test_results_come_back_by_name_and_tasks_overlap():
@@ -94,3 +94,19 @@ def test_the_driver_jvm_runs_with_the_raised_c2_thresholds(spark):
     for option in DRIVER_JIT_OPTIONS.split():  # the JVM took each value, not just the argument
         name, value = option.removeprefix("-XX:").split("=")
         assert flags.getVMOption(name).getValue() == value
+
+
+def test_generated_code_is_not_compiled_again_after_a_hundred_other_queries(spark):
+    compilations = spark.sparkContext._jvm.org.apache.spark.metrics.source.CodegenMetrics.METRIC_COMPILATION_TIME()
+
+    def query(i: int) -> None:
+        spark.range(1).selectExpr(f"id * 7 + {i} AS x_{i}").collect()  # a distinct generated class each
+
+    query(0)
+    others = 150  # more than Spark's default cache (100 classes), fewer than ours
+    assert others < CODEGEN_CACHE_ENTRIES
+    for i in range(1, others + 1):
+        query(i)
+    before = compilations.getCount()
+    query(0)
+    assert compilations.getCount() == before  # the first query's class came from the cache

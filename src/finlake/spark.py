@@ -26,6 +26,10 @@ DRIVER_JIT_OPTIONS = (
     "-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=10000 "
     "-XX:Tier4CompileThreshold=100000 -XX:Tier4BackEdgeThreshold=400000"
 )
+# Spark caches generated classes by their source, 100 by default. A default `finlake run` generates
+# ~1,250 distinct classes, so with 100 it compiled ~270 evicted ones again (1,529 Janino compiles vs
+# 1,256; docs/benchmarks.md, session 13). The entries are small classes, freed with the session.
+CODEGEN_CACHE_ENTRIES = 2000
 JAVA_HINT = "Java 17 is required: install it with `sudo apt-get install -y openjdk-17-jre-headless` (or brew install openjdk@17)."
 
 
@@ -63,6 +67,7 @@ def local_session(app_name: str = "finlake", shuffle_partitions: int | None = No
         .config("spark.sql.parquet.compression.codec", "snappy")
         .config("spark.driver.memory", os.environ.get("FINLAKE_DRIVER_MEMORY", DEFAULT_DRIVER_MEMORY))
         .config("spark.driver.extraJavaOptions", DRIVER_JIT_OPTIONS)
+        .config("spark.sql.codegen.cache.maxEntries", str(CODEGEN_CACHE_ENTRIES))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.ansi.enabled", "false")
