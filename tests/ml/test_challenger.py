@@ -192,3 +192,21 @@ def test_a_failed_champion_log_waits_for_the_background_challenger(spark, tmp_pa
     finally:
         _restore_tracking(tracking_uri, registry_uri)
     assert failure.finished == ["challenger"]
+
+
+def test_a_failed_challenger_moves_no_alias(spark, tmp_path, monkeypatch):
+    def fails(*_args: object) -> None:
+        raise FinlakeError("the challenger failed")
+
+    monkeypatch.setattr(training, "fit_challenger", fails)
+    settings = TrainingSettings(**{**FAST, "challenger": True}, model_name="finlake_challenger_fails")
+    tracking_uri, registry_uri = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
+    try:
+        with pytest.raises(FinlakeError, match="the challenger failed"):
+            train_default_model(spark, Lake.local(tmp_path), settings, to_spark(spark, loan_features_frame(400, 5)))
+        client = mlflow.MlflowClient()
+        # the logistic regression was logged while the challenger ran, but nothing points at it
+        assert [str(v.version) for v in client.search_model_versions(f"name='{settings.model_name}'")] == ["1"]
+        assert client.get_registered_model(settings.model_name).aliases == {}
+    finally:
+        _restore_tracking(tracking_uri, registry_uri)

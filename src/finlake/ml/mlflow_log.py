@@ -17,7 +17,7 @@ from finlake.ml import artifact, plots, reason_codes, tracking
 from finlake.ml.calibration import PROBABILITY
 from finlake.ml.data import TRUE_PROBABILITY, to_pandas
 from finlake.ml.features import KEY, LABEL
-from finlake.ml.settings import DEFAULT_ALIAS, SERVING_ALIAS
+from finlake.ml.settings import DEFAULT_ALIAS, SERVING_ALIAS, TrainingSettings
 from finlake.ml.training_run import TrainingResult, TrainingRun, headline, input_params
 
 CHALLENGER_ALIAS = "challenger"
@@ -115,21 +115,28 @@ def _log_challenger(run: TrainingRun, champion_version: str) -> dict[str, Any]:
 
 
 def _log_champion(run: TrainingRun, run_id: str) -> str:
-    """The logistic regression's parameters, model (registered under the alias), portable serving
+    """The logistic regression's parameters, model (registered, no alias yet), portable serving
     artifact and reason codes; returns its registered version."""
     import mlflow
 
-    settings = run.settings
     mlflow.log_params(_params(run))
-    version = tracking.log_and_register_model(run.fitted.model, _signature(run), settings.model_name, settings.alias)
+    version = tracking.log_and_register_model(run.fitted.model, _signature(run), run.settings.model_name, None)
     # the portable JSON model for the real-time scorer (finlake.serving), checked against Spark
-    identity = {"name": settings.model_name, "version": version, "run_id": run_id}
+    identity = {"name": run.settings.model_name, "version": version, "run_id": run_id}
     document = artifact.log_serving_artifact(run.fitted.model, run.train, run.report, identity)
-    if settings.alias == DEFAULT_ALIAS:  # a run under another alias is a trial: the API stays put
-        mlflow.MlflowClient().set_registered_model_alias(settings.model_name, SERVING_ALIAS, version)
     run.report["reason_codes"] = reason_codes.riskiest_loan_reasons(document, run.split.test, run.on_test)
     mlflow.log_dict(run.report["reason_codes"], "evaluation/reason_codes.json")
     return version
+
+
+def _point_aliases(settings: TrainingSettings, version: str) -> None:
+    """The run's alias (and, for a default run, the API's `serving`) now name the logistic regression."""
+    import mlflow
+
+    client = mlflow.MlflowClient()
+    client.set_registered_model_alias(settings.model_name, settings.alias, version)
+    if settings.alias == DEFAULT_ALIAS:  # a run under another alias is a trial: the API stays put
+        client.set_registered_model_alias(settings.model_name, SERVING_ALIAS, version)
 
 
 def log_run(lake: Lake, run: TrainingRun) -> TrainingResult:
@@ -144,8 +151,9 @@ def log_run(lake: Lake, run: TrainingRun) -> TrainingResult:
         with mlflow.start_run(experiment_id=tracking.experiment_id(settings.experiment, track)) as active:
             version = _log_champion(run, active.info.run_id)
             run.clock.lap("mlflow_log_champion")
-            run.settle_challenger()
+            run.settle_challenger()  # before any alias moves: a failed challenger leaves them as they were
             _log_evaluation(run)
+            _point_aliases(settings, version)
             challenger = _log_challenger(run, version) if run.challenger is not None else None
     except BaseException:
         run.abandon_challenger()

@@ -75,9 +75,9 @@ def experiment_id(name: str, tracking: Tracking) -> str:
     return str(mlflow.create_experiment(name, artifact_location=tracking.artifact_location))
 
 
-def log_and_register_model(model: Any, signature: Any, name: str, alias: str) -> str:
+def log_and_register_model(model: Any, signature: Any, name: str, alias: str | None) -> str:
     """Log the fitted PipelineModel in the active run, register it as a new version of `name`, point
-    `alias` at that version, and return the version."""
+    `alias` at that version (None: the caller points aliases later), and return the version."""
     import mlflow
     import pyspark
 
@@ -90,7 +90,8 @@ def log_and_register_model(model: Any, signature: Any, name: str, alias: str) ->
         pip_requirements=[f"pyspark=={pyspark.__version__}", "finlake"],
     )
     version = str(info.registered_model_version)
-    mlflow.MlflowClient().set_registered_model_alias(name, alias, version)
+    if alias is not None:
+        mlflow.MlflowClient().set_registered_model_alias(name, alias, version)
     return version
 
 
