@@ -121,6 +121,11 @@ def test_gbt_that_wins_out_of_time_becomes_the_registered_champion(spark, tmp_pa
         assert decision["split_method"] == "out_of_time" and decision["promoted"], decision
         assert decision["challenger_roc_auc"] > decision["champion_roc_auc"] + 0.1
         assert result.metrics["challenger_promoted"] is True
+        # the champion is logged before the challenger is waited for; each phase has its own lap
+        assert list(result.report["timings_seconds"]) == [
+            "check_split_screen", "fit_evaluate", "report_details",
+            "mlflow_log_champion", "challenger_wait_compare", "mlflow_log_evaluation_and_challenger",
+        ]  # fmt: skip
         logged = result.report["mlflow"]
         champion = client.get_model_version_by_alias(settings.model_name, "champion")
         assert str(champion.version) == logged["challenger"]["model_version"] == result.model_version

@@ -236,6 +236,7 @@ def _complete_report(
     """The report's sections beyond the champion's evaluation (and repeated CV, when asked for)."""
     run.report.update(_details(run, label_report))
     run.report["features"]["left_out"] = left_out
+    run.clock.lap("report_details")  # its own lap, not counted in the challenger's wait or the logging
     if run.settings.repeated_cv is not None:
         run.report["repeated_cv"] = repeated_cv_auc(prepared, run.numeric, run.categorical, run.settings)
         run.clock.lap("repeated_cv")
