@@ -11,6 +11,7 @@ from pyspark.sql import types as T
 
 from finlake.contracts.bronze import LOANS, TRANSACTIONS
 from finlake.silver.validation import validate
+from finlake.stream.validation import check as stream_check
 
 RAW_META = ["raw_line", "structural_reason", "source_file"]
 
@@ -135,3 +136,13 @@ def test_integer_column_is_strict(spark):
     rows = [good, {**good, "loan_id": "L2", "term_months": "12.5"}, {**good, "loan_id": "L3", "term_months": "0"}]
     expected = _expect(spark, [("L1", []), ("L2", ["BAD_NUMBER"]), ("L3", ["OUT_OF_RANGE"])])
     assert_df_equality(_reasons(spark, LOANS, rows), expected, ignore_nullable=True)
+
+
+def test_range_bounds_are_compared_exactly_as_the_stream_monitor_does(spark):
+    # 1e9 + 1e-8 is above the amount's inclusive maximum, but equals 1e9 once made a double: the bounds
+    # are compared as decimals, so Silver quarantines it, as the pure-Python validator of the stream does.
+    cases = {"above": "1000000000.00000001", "at": "1000000000.00", "below_min": "0.009", "at_min": "0.01"}
+    rows = [{**GOOD_TX, "transaction_id": name, "amount": amount} for name, amount in cases.items()]
+    expected = [(name, list(stream_check(TRANSACTIONS, row).reasons)) for name, row in zip(cases, rows, strict=True)]
+    assert [reasons for _, reasons in expected] == [["OUT_OF_RANGE"], [], ["OUT_OF_RANGE"], []]
+    assert_df_equality(_reasons(spark, TRANSACTIONS, rows), _expect(spark, expected), ignore_nullable=True)

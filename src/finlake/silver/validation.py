@@ -36,12 +36,20 @@ class _Parsed:
     # Parses computed once in a first projection: `value` and `checks` refer to them by name, so a
     # format regex or a decimal cast runs once per field instead of once per check that needs it.
     staged: dict[str, SparkColumn] = field(default_factory=dict)
+    # What is computed from the staged parses, in a second projection: a number's value and range
+    # check read its wide decimal once there (the final projection, which builds the reasons array,
+    # runs outside whole-stage code generation and decoded the wide decimal once per reference).
+    checked: dict[str, SparkColumn] = field(default_factory=dict)
 
 
 def clean(raw: SparkColumn) -> SparkColumn:
     """Trimmed; empty becomes null."""
     trimmed = F.trim(raw)
     return F.when(trimmed != "", trimmed)
+
+
+def _text(column: Column) -> str:
+    return f"_text_{column.name}"
 
 
 def _is_numeric(column: Column) -> bool:
@@ -52,6 +60,7 @@ def _parse(column: Column, text: SparkColumn) -> _Parsed:
     present = text.isNotNull()
     checks: dict[str, SparkColumn] = {}
     staged: dict[str, SparkColumn] = {}
+    checked: dict[str, SparkColumn] = {}
     if column.type in {"date", "timestamp"}:
         pattern = DATE_FORMAT if column.type == "date" else TIMESTAMP_FORMAT
         typed = f"_typed_{column.name}"
@@ -63,14 +72,18 @@ def _parse(column: Column, text: SparkColumn) -> _Parsed:
         staged[looks] = text.rlike(INTEGER_FORMAT if column.type in {"int", "bigint"} else DECIMAL_FORMAT)
         staged[wide] = F.when(F.col(looks), text.cast(WIDE_NUMBER))
         looks_numeric, wide_value = F.col(looks), F.col(wide)
-        value = wide_value.cast(column.type)
-        checks["BAD_NUMBER"] = present & ~looks_numeric
-        too_big = wide_value.isNull() | value.isNull()  # more digits than even the wide type holds
+        typed, out_of_range = f"_typed_{column.name}", f"_out_of_range_{column.name}"
+        checked[typed] = wide_value.cast(column.type)
+        too_big = wide_value.isNull() | F.col(typed).isNull()  # more digits than even the wide type holds
+        # bounds as decimals: compared exactly, not through a double
         if column.min_value is not None:
-            too_big = too_big | (wide_value < F.lit(column.min_value))
+            too_big = too_big | (wide_value < F.lit(column.min_value).cast(WIDE_NUMBER))
         if column.max_value is not None:
-            too_big = too_big | (wide_value > F.lit(column.max_value))
-        checks["OUT_OF_RANGE"] = present & looks_numeric & too_big
+            too_big = too_big | (wide_value > F.lit(column.max_value).cast(WIDE_NUMBER))
+        checked[out_of_range] = present & looks_numeric & too_big
+        value = F.col(typed)
+        checks["BAD_NUMBER"] = present & ~looks_numeric
+        checks["OUT_OF_RANGE"] = F.col(out_of_range)
     elif column.codes:
         value = F.upper(text)
         checks["UNKNOWN_CODE"] = present & ~value.isin(*column.codes)
@@ -78,7 +91,7 @@ def _parse(column: Column, text: SparkColumn) -> _Parsed:
         value = text
     if column.required:
         checks["MISSING_REQUIRED"] = ~present
-    return _Parsed(value.cast(column.type), checks, staged)
+    return _Parsed(value.cast(column.type), checks, staged, checked)
 
 
 def _reasons(parsed: dict[str, _Parsed], entity: Entity) -> SparkColumn:
@@ -114,15 +127,23 @@ def validate(entity: Entity) -> Callable[[DataFrame], DataFrame]:
     """
 
     def transform(raw: DataFrame) -> DataFrame:
-        parsed = {c.name: _parse(c, clean(F.col(c.name))) for c in entity.columns}
+        # Each field is trimmed once, in a projection of its own: every parse and check reads it.
+        texts = [clean(F.col(c.name)).alias(_text(c)) for c in entity.columns]
+        parsed = {c.name: _parse(c, F.col(_text(c))) for c in entity.columns}
         staged = [expr.alias(name) for p in parsed.values() for name, expr in p.staged.items()]
-        return raw.select("*", *staged).select(
-            *[parsed[c.name].value.alias(c.name) for c in entity.columns],
-            F.struct(*[F.col(c) for c in entity.column_names]).alias("raw"),
-            "raw_line",
-            _reasons(parsed, entity).alias("reasons"),
-            "source_file",
-            "ingest_date",
+        checked = [expr.alias(name) for p in parsed.values() for name, expr in p.checked.items()]
+        return (
+            raw.select("*", *texts)
+            .select("*", *staged)
+            .select("*", *checked)
+            .select(
+                *[parsed[c.name].value.alias(c.name) for c in entity.columns],
+                F.struct(*[F.col(c) for c in entity.column_names]).alias("raw"),
+                "raw_line",
+                _reasons(parsed, entity).alias("reasons"),
+                "source_file",
+                "ingest_date",
+            )
         )
 
     return transform
