@@ -120,7 +120,7 @@ def _log_champion(run: TrainingRun, run_id: str) -> str:
     import mlflow
 
     mlflow.log_params(_params(run))
-    version = tracking.log_and_register_model(run.fitted.model, _signature(run), run.settings.model_name, None)
+    version = tracking.log_and_register_model(run.fitted.model, _signature(run), run.settings.model_name, alias=None)
     # the portable JSON model for the real-time scorer (finlake.serving), checked against Spark
     identity = {"name": run.settings.model_name, "version": version, "run_id": run_id}
     document = artifact.log_serving_artifact(run.fitted.model, run.train, run.report, identity)
