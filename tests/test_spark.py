@@ -12,7 +12,7 @@ import time
 import pytest
 
 from finlake.iceberg import LOCAL_FS
-from finlake.spark import CODEGEN_CACHE_ENTRIES, DRIVER_JIT_OPTIONS, run_concurrently, start_in_background
+from finlake.spark import CODEGEN_CACHE_ENTRIES, DRIVER_JAVA_OPTIONS, run_concurrently, start_in_background
 
 
 def test_results_come_back_by_name_and_tasks_overlap():
@@ -84,16 +84,18 @@ def test_local_files_are_written_through_java_nio_with_the_usual_permissions(spa
     assert status.getPermission().toShort() == 0o644  # read without an `ls` process
 
 
-def test_the_driver_jvm_runs_with_the_raised_c2_thresholds(spark):
+def test_the_driver_jvm_runs_with_the_raised_c2_thresholds_and_the_parallel_collector(spark):
     jvm = spark.sparkContext._jvm
     arguments = set(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
-    assert set(DRIVER_JIT_OPTIONS.split()) <= arguments
+    assert set(DRIVER_JAVA_OPTIONS.split()) <= arguments
     flags = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(
         jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
     )
-    for option in DRIVER_JIT_OPTIONS.split():  # the JVM took each value, not just the argument
-        name, value = option.removeprefix("-XX:").split("=")
+    for option in DRIVER_JAVA_OPTIONS.split():  # the JVM took each value, not just the argument
+        name, value = option.removeprefix("-XX:").split("=") if "=" in option else (option[5:], "true")
         assert flags.getVMOption(name).getValue() == value
+    collectors = {b.getName() for b in jvm.java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()}
+    assert collectors == {"PS Scavenge", "PS MarkSweep"}  # the Parallel collector, not G1
 
 
 def test_generated_code_is_not_compiled_again_after_a_hundred_other_queries(spark):

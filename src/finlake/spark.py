@@ -17,14 +17,20 @@ T = TypeVar("T")
 # The local driver's heap (FINLAKE_DRIVER_MEMORY overrides it). 3g runs the 16M-transaction lake with
 # the whole process tree under 4 GiB and took no longer than 4g there (docs/benchmarks.md, session 8).
 DEFAULT_DRIVER_MEMORY = "3g"
-# A default `finlake run` is JIT-bound on 2 cores: the C2 compiler thread used ~58 of the run's ~180
-# CPU seconds (C1 ~13 more), compiling thousands of Spark planner and generated-code methods that run a
-# few thousand times each and never again. Ten times the default tier-4 thresholds keeps C2 for
-# the really hot code (a big lake's per-row loops cross them in well under a second); measured in
-# docs/benchmarks.md (session 12). PYSPARK_SUBMIT_ARGS="--driver-java-options ..." replaces them.
-DRIVER_JIT_OPTIONS = (
+# The local driver JVM's options; PYSPARK_SUBMIT_ARGS="--driver-java-options ..." replaces them.
+# - A default `finlake run` is JIT-bound on 2 cores: the C2 compiler thread used ~58 of the run's ~180
+#   CPU seconds (C1 ~13 more), compiling thousands of Spark planner and generated-code methods that run
+#   a few thousand times each and never again. Ten times the default tier-4 thresholds keeps C2 for
+#   the really hot code (a big lake's per-row loops cross them in well under a second); measured in
+#   docs/benchmarks.md (session 12).
+# - The Parallel collector, not G1: Silver keeps its validated batch in the heap (a local checkpoint,
+#   ~1.5 GiB at 5M transactions), a live set G1 marked concurrently over and over (~80 cycles, ~15 of
+#   a 5M run's ~118 CPU seconds, on one of the 2 cores). The Parallel collector never marks
+#   concurrently: GC ~21 -> ~10 CPU s, the run ~8% faster (docs/benchmarks.md, session 15).
+DRIVER_JAVA_OPTIONS = (
     "-XX:Tier4InvocationThreshold=50000 -XX:Tier4MinInvocationThreshold=10000 "
-    "-XX:Tier4CompileThreshold=100000 -XX:Tier4BackEdgeThreshold=400000"
+    "-XX:Tier4CompileThreshold=100000 -XX:Tier4BackEdgeThreshold=400000 "
+    "-XX:+UseParallelGC"
 )
 # Spark caches generated classes by their source, 100 by default. A default `finlake run` generates
 # ~1,250 distinct classes, so with 100 it compiled ~270 evicted ones again (1,529 Janino compiles vs
@@ -66,7 +72,7 @@ def local_session(app_name: str = "finlake", shuffle_partitions: int | None = No
         .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
         .config("spark.sql.parquet.compression.codec", "snappy")
         .config("spark.driver.memory", os.environ.get("FINLAKE_DRIVER_MEMORY", DEFAULT_DRIVER_MEMORY))
-        .config("spark.driver.extraJavaOptions", DRIVER_JIT_OPTIONS)
+        .config("spark.driver.extraJavaOptions", DRIVER_JAVA_OPTIONS)
         .config("spark.sql.codegen.cache.maxEntries", str(CODEGEN_CACHE_ENTRIES))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
