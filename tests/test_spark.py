@@ -92,7 +92,8 @@ def test_the_driver_jvm_runs_with_the_raised_c2_thresholds_and_the_parallel_coll
         jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
     )
     for option in DRIVER_JAVA_OPTIONS.split():  # the JVM took each value, not just the argument
-        name, value = option.removeprefix("-XX:").split("=") if "=" in option else (option[5:], "true")
+        flag = option.removeprefix("-XX:")
+        name, value = flag.split("=") if "=" in flag else (flag.removeprefix("+"), "true")
         assert flags.getVMOption(name).getValue() == value
     collectors = {b.getName() for b in jvm.java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()}
     assert collectors == {"PS Scavenge", "PS MarkSweep"}  # the Parallel collector, not G1
