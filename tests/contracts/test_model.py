@@ -43,3 +43,14 @@ def test_no_direct_identifier_reaches_an_unrestricted_table():
 
 def test_reason_codes_are_unique():
     assert len(set(REASONS.codes)) == len(REASONS.codes)
+
+
+def test_a_columns_range_is_read_as_the_decimals_its_bounds_are_written_as():
+    from decimal import Decimal
+
+    from finlake.contracts.model import Column
+
+    column = Column("rate", "decimal(9,4)", "a rate", min_value=0.1, max_value=1e9)
+    # the text of the bound, not the double's binary value (0.1000000000000000055511151231257827...)
+    assert column.decimal_range == (Decimal("0.1"), Decimal("1000000000.0"))
+    assert Column("note", "string", "free text").decimal_range == (None, None)

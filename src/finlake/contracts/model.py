@@ -11,6 +11,7 @@ Data Catalog column type and an Athena DDL type, so nothing needs translating.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,10 @@ def spark_type(type_string: str) -> DataType:
     raise ValueError(f"unsupported column type {type_string!r}")
 
 
+def _exact(bound: float | None) -> Decimal | None:
+    return None if bound is None else Decimal(str(bound))
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -70,6 +75,12 @@ class Column:
     @property
     def spark_type(self) -> DataType:
         return spark_type(self.type)
+
+    @property
+    def decimal_range(self) -> tuple[Decimal | None, Decimal | None]:
+        """(min_value, max_value) as exact decimals read from the bounds' text, never from a double's
+        binary value: what Silver and the stream monitor both compare a number with."""
+        return _exact(self.min_value), _exact(self.max_value)
 
 
 @dataclass(frozen=True)

@@ -52,12 +52,6 @@ def _text(column: Column) -> str:
     return f"_text_{column.name}"
 
 
-def _bound(value: float) -> SparkColumn:
-    """A range bound as a decimal, read from its text as the stream's validator reads it
-    (`Decimal(str(bound))`): compared exactly, never through a double."""
-    return F.lit(str(value)).cast(WIDE_NUMBER)
-
-
 def _is_numeric(column: Column) -> bool:
     return column.type in {"int", "bigint", "double"} or column.type.startswith("decimal")
 
@@ -81,10 +75,11 @@ def _parse(column: Column, text: SparkColumn) -> _Parsed:
         typed, out_of_range = f"_typed_{column.name}", f"_out_of_range_{column.name}"
         checked[typed] = wide_value.cast(column.type)
         too_big = wide_value.isNull() | F.col(typed).isNull()  # more digits than even the wide type holds
-        if column.min_value is not None:
-            too_big = too_big | (wide_value < _bound(column.min_value))
-        if column.max_value is not None:
-            too_big = too_big | (wide_value > _bound(column.max_value))
+        low, high = column.decimal_range  # compared as decimals, exactly as the stream monitor does
+        if low is not None:
+            too_big = too_big | (wide_value < F.lit(low).cast(WIDE_NUMBER))
+        if high is not None:
+            too_big = too_big | (wide_value > F.lit(high).cast(WIDE_NUMBER))
         checked[out_of_range] = present & looks_numeric & too_big
         value = F.col(typed)
         checks["BAD_NUMBER"] = present & ~looks_numeric

@@ -93,8 +93,8 @@ def _number(column: Column, text: str, reasons: set[str]) -> Any:
         wide = None
     target = (19, 0) if integral else (38, 10) if column.type == "double" else _precision(column.type)
     value = None if wide is None else _fit(wide, *target)
-    too_big = value is None or (column.min_value is not None and wide < Decimal(str(column.min_value)))  # type: ignore[operator]
-    too_big = too_big or (column.max_value is not None and wide > Decimal(str(column.max_value)))  # type: ignore[operator]
+    low, high = column.decimal_range
+    too_big = value is None or (low is not None and wide < low) or (high is not None and wide > high)  # type: ignore[operator]
     if too_big:
         reasons.add("OUT_OF_RANGE")
         return None
