@@ -1,9 +1,11 @@
 """finlake.spark: run_concurrently (results by name, every task finished before a failure is raised),
-start_in_background, the local session's Python workers, its local file system and its JIT settings."""
+start_in_background, the local session's Python workers, its local file system, its JIT settings, its
+class path and its class archive."""
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 import threading
@@ -11,8 +13,9 @@ import time
 
 import pytest
 
+from finlake import class_archive
 from finlake.iceberg import LOCAL_FS
-from finlake.spark import CODEGEN_CACHE_ENTRIES, DRIVER_JAVA_OPTIONS, run_concurrently, start_in_background
+from finlake.spark import CODEGEN_CACHE_ENTRIES, DRIVER_JAVA_OPTIONS, check_java, run_concurrently, start_in_background
 
 
 def test_results_come_back_by_name_and_tasks_overlap():
@@ -113,3 +116,48 @@ def test_generated_code_is_not_compiled_again_after_a_hundred_other_queries(spar
     before = compilations.getCount()
     query(0)
     assert compilations.getCount() == before  # the first query's class came from the cache
+
+
+def test_the_iceberg_jars_are_on_the_driver_class_path_not_copied_per_session(spark):
+    assert spark.conf.get("spark.jars", "") == ""  # `spark.jars` copies every jar into a temporary folder
+    loader = spark.sparkContext._jvm.java.lang.ClassLoader.getSystemClassLoader()
+    assert (
+        loader.loadClass("org.apache.iceberg.spark.SparkCatalog").getName() == "org.apache.iceberg.spark.SparkCatalog"
+    )
+
+
+def _vm_info(spark) -> str:
+    """What `jcmd <pid> VM.info` prints, asked of the JVM itself (the JRE has no jcmd)."""
+    jvm, gateway = spark.sparkContext._jvm, spark.sparkContext._gateway
+
+    def array(kind, *items):
+        out = gateway.new_array(kind, len(items))
+        for i, item in enumerate(items):
+            out[i] = item
+        return out
+
+    server = jvm.java.lang.management.ManagementFactory.getPlatformMBeanServer()
+    name = jvm.javax.management.ObjectName("com.sun.management:type=DiagnosticCommand")
+    strings = jvm.java.lang.Class.forName("[Ljava.lang.String;")
+    # through the public interface's method: py4j cannot call the server's own (JDK-internal) class
+    cls = jvm.java.lang.Class
+    invoke = cls.forName("javax.management.MBeanServer").getMethod(
+        "invoke",
+        array(cls, name.getClass(), cls.forName("java.lang.String"), cls.forName("[Ljava.lang.Object;"), strings),
+    )
+    no_arguments = array(jvm.java.lang.Object, None)
+    call = array(jvm.java.lang.Object, name, "vmInfo", no_arguments, array(jvm.java.lang.String, strings.getName()))
+    return invoke.invoke(server, call)
+
+
+def test_the_driver_jvm_maps_the_class_archive_when_one_was_built(spark):
+    archive = class_archive.archive_path(check_java())
+    jvm = spark.sparkContext._jvm
+    arguments = set(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    if not archive.is_file():  # pytest without `make test`, which builds it first
+        assert not [a for a in arguments if a.startswith("-XX:SharedArchiveFile")]
+        return
+    assert f"-XX:SharedArchiveFile={archive}" in arguments
+    mapped = re.search(r"CDS archive\(s\) mapped at: .*size (\d+)", _vm_info(spark))
+    assert mapped, "the JVM maps no class archive"
+    assert int(mapped.group(1)) > archive.stat().st_size  # the JDK's base archive with this one on top

@@ -43,8 +43,7 @@ JARS = (
 )
 # Hadoop's local file system, without its native library (pip's pyspark has none), forks `chmod` for
 # every file it writes and `ls` to read permissions: ~1,400 processes in one `make run`. This one
-# does the same through java.nio (docs/benchmarks.md, session 11). The JVM opens file:// before it
-# loads `spark.jars`, so this jar goes on the driver's class path instead.
+# does the same through java.nio (docs/benchmarks.md, session 11).
 LOCAL_FS = "com.globalmentor.apache.hadoop.fs.BareLocalFileSystem"
 _REPO_JARS = Path(__file__).resolve().parents[2] / ".jars"
 _bind_lock = threading.Lock()
@@ -85,16 +84,24 @@ def _s3a_config() -> dict[str, str]:
     return conf
 
 
-def session_config() -> dict[str, str]:
+def session_config(master: str) -> dict[str, str]:
     """Static settings a local session needs at start (on Glue: --datalake-formats iceberg + --conf)."""
     jars = jar_paths()
-    local_fs = [j for j in jars if j.endswith(LOCAL_FS_JAR)]
-    return {
-        "spark.jars": ",".join(j for j in jars if j not in local_fs),
-        "spark.driver.extraClassPath": os.pathsep.join(local_fs),
-        "spark.hadoop.fs.file.impl": LOCAL_FS,
-        "spark.sql.extensions": EXTENSIONS,
-    } | _s3a_config()
+    # On the driver's class path: with a `local` master the executor is the driver, and `spark.jars`
+    # would copy ~390 MB of jars into a temporary folder for every session (left behind when the
+    # process is killed), where the JVM's class archive (class_archive) cannot hold their classes. A
+    # cluster's executors still get them through `spark.jars`. The local file system's jar is needed
+    # there in any case: the JVM opens file:// before `spark.jars` are loaded.
+    shipped = {} if master.startswith("local") else {"spark.jars": ",".join(jars)}
+    return (
+        {
+            "spark.driver.extraClassPath": os.pathsep.join(jars),
+            "spark.hadoop.fs.file.impl": LOCAL_FS,
+            "spark.sql.extensions": EXTENSIONS,
+        }
+        | shipped
+        | _s3a_config()
+    )
 
 
 def catalog_file(lake: Lake) -> str:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from pathlib import Path
 from typing import TypeVar
 
 from finlake.errors import FinlakeError
@@ -39,8 +40,8 @@ CODEGEN_CACHE_ENTRIES = 2000
 JAVA_HINT = "Java 17 is required: install it with `sudo apt-get install -y openjdk-17-jre-headless` (or brew install openjdk@17)."
 
 
-def check_java() -> None:
-    """Fail with one line if no Java 17 is on the PATH (or JAVA_HOME)."""
+def check_java() -> str:
+    """The `java -version` text of the Java 17 on the PATH (or JAVA_HOME); one line if there is none."""
     java_home = os.environ.get("JAVA_HOME")
     java = os.path.join(java_home, "bin", "java") if java_home else shutil.which("java")
     if not java or not os.path.exists(java):
@@ -49,36 +50,48 @@ def check_java() -> None:
     if 'version "17' not in out:
         first = out.splitlines()[0] if out else "unknown"
         raise FinlakeError(f"found {first}, but Spark 3.5 here is pinned to Java 17. {JAVA_HINT}")
+    return out
 
 
-def local_session(app_name: str = "finlake", shuffle_partitions: int | None = None):
-    """A local SparkSession using every core, with settings that match how Glue 5.1 writes Parquet."""
-    check_java()
+def local_session(
+    app_name: str = "finlake", shuffle_partitions: int | None = None, *, dump_class_archive: Path | None = None
+):
+    """A local SparkSession using every core, with settings that match how Glue 5.1 writes Parquet.
+    Its JVM maps the class archive if one was built (`finlake.class_archive`, which passes
+    `dump_class_archive` to build one)."""
+    java_version = check_java()
     from pyspark.sql import SparkSession
 
+    from finlake import class_archive
     from finlake.iceberg import session_config
 
+    if dump_class_archive is not None:
+        archive = class_archive.dump_options(dump_class_archive)
+    else:
+        archive = class_archive.java_options(java_version)
+
     cores = os.cpu_count() or 2
+    master = os.environ.get("FINLAKE_SPARK_MASTER", f"local[{cores}]")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # a laptop's Spark talks only to itself
     # Python workers (a DataFrame made from local rows needs them) run this interpreter, not whatever
     # `python3` is first on the PATH: same version and packages as the driver.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = (
         SparkSession.builder.appName(app_name)
-        .master(os.environ.get("FINLAKE_SPARK_MASTER", f"local[{cores}]"))
+        .master(master)
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions or max(4, cores * 2)))
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
         .config("spark.sql.parquet.compression.codec", "snappy")
         .config("spark.driver.memory", os.environ.get("FINLAKE_DRIVER_MEMORY", DEFAULT_DRIVER_MEMORY))
-        .config("spark.driver.extraJavaOptions", DRIVER_JAVA_OPTIONS)
+        .config("spark.driver.extraJavaOptions", f"{DRIVER_JAVA_OPTIONS} {archive}".strip())
         .config("spark.sql.codegen.cache.maxEntries", str(CODEGEN_CACHE_ENTRIES))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.ansi.enabled", "false")
     )
-    for key, value in session_config().items():  # Iceberg's jars and SQL extensions (MERGE, CALL, branches)
+    for key, value in session_config(master).items():  # Iceberg's jars and SQL extensions (MERGE, CALL, branches)
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
