@@ -47,8 +47,9 @@ $(JARS_STAMP): jvm/pom.xml
 .PHONY: jars
 jars: $(JARS_STAMP) ## fetch the Spark jars (Iceberg, S3A, SQLite JDBC, the java.nio local file system) once into .jars/
 
-# The JVM's class-data archive (src/finlake/class_archive.py, built by class_archive_build.py): built once per JDK and class path by a
-# small `finlake run` (~1.5 min); every later Spark session starts ~3 s sooner. Never fails the build.
+# The JVM's class-data archive (src/finlake/class_archive.py, built by class_archive_build.py): built
+# once per JDK and class path by a small `finlake run` (~1.5 min); every later Spark session starts
+# ~3 s sooner. Never fails the build.
 .PHONY: class-archive
 class-archive: venv check-java jars ## build the JVM class archive once (a faster Spark start; see src/finlake/class_archive.py)
 	@$(PY) -m finlake.class_archive_build

@@ -27,18 +27,25 @@ def _run_workload(target: Path) -> None:
     """A small `finlake run` in a JVM that writes its classes to `target`; returns once it has exited."""
     with tempfile.TemporaryDirectory(prefix="finlake-class-archive-") as lake, _output_to(Path(lake) / "run.log"):
         spark = local_session("finlake-class-archive", dump_class_archive=target)
-        args = argparse.Namespace(
-            lake=lake, customers=WORKLOAD_CUSTOMERS, days=2, start_date=None, seed=None, dirty_rate=None
-        )
-        run.main(args)
-        # The JVM writes the archive in its exit path: stop it (it exits at the end of its standard
-        # input) and wait for it, so the file is whole before it is moved into place.
-        gateway = SparkContext._gateway
-        assert gateway is not None  # the session above started it
-        spark.stop()
-        gateway.shutdown()
-        gateway.proc.stdin.close()
-        gateway.proc.wait(timeout=600)
+        try:
+            args = argparse.Namespace(
+                lake=lake, customers=WORKLOAD_CUSTOMERS, days=2, start_date=None, seed=None, dirty_rate=None
+            )
+            run.main(args)
+        finally:
+            _stop_jvm(spark)
+
+
+def _stop_jvm(spark) -> None:
+    """Stop the session and its JVM and wait for it: the JVM writes the archive in its exit path (at
+    the end of its standard input), so the file is whole, or absent, when this returns — also after a
+    failed run, whose JVM would otherwise write it after the caller has cleaned up."""
+    gateway = SparkContext._gateway
+    assert gateway is not None  # the session started it
+    spark.stop()
+    gateway.shutdown()
+    gateway.proc.stdin.close()
+    gateway.proc.wait(timeout=600)
 
 
 @contextlib.contextmanager
@@ -67,7 +74,7 @@ def _output_to(log: Path) -> Iterator[None]:
                 print("".join(log.read_text(errors="replace").splitlines(keepends=True)[-20:]), file=sys.stderr)
 
 
-def build() -> Path | None:
+def build() -> Path:
     """Build the archive for this JVM and class path unless it exists; older ones are removed."""
     path = archive_path(check_java())
     if path.is_file():
