@@ -30,7 +30,6 @@ CATALOG = "finlake"
 CATALOG_FILE = "iceberg.db"
 NAMESPACES = ("silver", "silver_restricted", "quarantine", "gold")
 EXTENSIONS = "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"
-LOCAL_FS_JAR = "hadoop-bare-naked-local-fs-0.1.0.jar"
 # What jvm/pom.xml declares; `make jars` copies them into .jars/ (FINLAKE_JARS_DIR overrides).
 JARS = (
     "iceberg-spark-runtime-3.5_2.12-1.10.0.jar",
@@ -39,7 +38,7 @@ JARS = (
     # S3A, so local Spark reads s3:// (Bronze) as Glue's EMRFS does: the hadoop-aws of pyspark's Hadoop 3.3.4.
     "hadoop-aws-3.3.4.jar",
     "aws-java-sdk-bundle-1.12.262.jar",
-    LOCAL_FS_JAR,
+    "hadoop-bare-naked-local-fs-0.1.0.jar",  # LOCAL_FS, below
 )
 # Hadoop's local file system, without its native library (pip's pyspark has none), forks `chmod` for
 # every file it writes and `ls` to read permissions: ~1,400 processes in one `make run`. This one
